@@ -1,0 +1,37 @@
+"""The composition root: turns settings into a ready Runtime (database upgraded, content loaded)."""
+
+from __future__ import annotations
+
+import logging
+
+from bot.settings import Settings
+from data.content import CONTENT_DIR, Content, ContentError
+from data.db import make_engine, upgrade
+from handlers.types import Clinic, Clock, Runtime, system_clock
+
+
+def build_runtime(settings: Settings, *, clock: Clock = system_clock, migrate: bool = True) -> Runtime:
+    engine = make_engine(settings.database_url)
+    if migrate:
+        upgrade(engine)
+    try:
+        content = Content(settings.content_dir or CONTENT_DIR)
+    except ContentError as exc:
+        raise SystemExit(f"CONTENT_DIR: {exc}") from exc
+    if settings.default_locale not in content.locales:
+        raise SystemExit(f"DEFAULT_LOCALE: {settings.default_locale!r} is not one of {content.locales}")
+    return Runtime(
+        db=engine,
+        content=content,
+        clock=clock,
+        clinic=Clinic(settings.clinic_name, settings.clinician_name, settings.clinician_contact),
+        default_timezone=settings.default_timezone,
+        default_locale=settings.default_locale,
+        craving_followup_minutes=settings.craving_followup_minutes,
+    )
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    # httpx logs request URLs, and a Telegram URL carries the bot token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)

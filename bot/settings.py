@@ -1,0 +1,74 @@
+"""Settings from the environment (and an optional .env file), checked once at start-up."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite:///var/recovery-bot.db"
+
+
+class SettingsError(Exception):
+    """A setting is missing or wrong; the message names it."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    database_url: str = Field(DEFAULT_DATABASE_URL, alias="DATABASE_URL")
+    clinic_name: str = Field("Recovery852", alias="CLINIC_NAME")
+    clinician_name: str = Field("your clinician", alias="CLINICIAN_NAME")
+    clinician_contact: str = Field("", alias="CLINICIAN_CONTACT")
+    default_timezone: str = Field("Asia/Hong_Kong", alias="DEFAULT_TIMEZONE")
+    default_locale: str = Field("en", alias="DEFAULT_LOCALE")
+    content_dir: Path | None = Field(None, alias="CONTENT_DIR")
+    craving_followup_minutes: int = Field(20, alias="CRAVING_FOLLOWUP_MINUTES", ge=1, le=24 * 60)
+    log_level: str = Field("INFO", alias="LOG_LEVEL")
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        if not value.startswith(("sqlite://", "postgresql://", "postgresql+psycopg://")):
+            raise ValueError("must start with sqlite:// or postgresql+psycopg://")
+        if value.startswith("postgresql://"):
+            value = "postgresql+psycopg://" + value.removeprefix("postgresql://")
+        return value
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _real_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (KeyError, ValueError) as exc:
+            raise ValueError(f"unknown IANA time zone {value!r} (for example Asia/Hong_Kong)") from exc
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        if value.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
+        return value.upper()
+
+    @field_validator("content_dir")
+    @classmethod
+    def _content_exists(cls, value: Path | None) -> Path | None:
+        if value is not None and not (value / "locale.en.toml").is_file():
+            raise ValueError(f"{value} has no locale.en.toml")
+        return value
+
+
+def load_settings(**overrides) -> Settings:
+    """Read settings, turning validation errors into one clear message that names each bad setting."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            field = err["loc"][0] if err["loc"] else "?"
+            name = Settings.model_fields[field].alias if field in Settings.model_fields else field
+            problems.append(f"{name}: {err['msg'].removeprefix('Value error, ')}")
+        raise SettingsError("invalid settings: " + "; ".join(problems)) from None

@@ -1,0 +1,170 @@
+"""Loads what the bot says and knows (texts, the twelve kinds of support, coping ideas, crisis lines) from TOML files."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from string import Formatter
+from typing import Any
+
+CONTENT_DIR = Path(__file__).parent / "content"
+DEFAULT_LOCALE = "en"
+
+
+class ContentError(Exception):
+    """A content file is missing, malformed, or lacks a key the bot needs."""
+
+
+@dataclass(frozen=True)
+class SupportKind:
+    key: str
+    name: str
+    why: str
+    next_step: str
+    person: bool  # a person who could become an accountability partner
+
+
+@dataclass(frozen=True)
+class CopingStrategy:
+    key: str
+    title: str
+    how: str
+
+
+@dataclass(frozen=True)
+class CrisisLine:
+    name: str
+    number: str
+    hours: str
+    source: str
+
+
+@dataclass(frozen=True)
+class CrisisRegion:
+    key: str
+    name: str
+    emergency: str
+    lines: tuple[CrisisLine, ...]
+
+
+class _Missing(dict):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in tree.items():
+        if isinstance(value, dict):
+            flat.update(_flatten(value, f"{prefix}{key}."))
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
+
+
+def _load(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError as exc:
+        raise ContentError(f"content file missing: {path}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ContentError(f"content file {path} is not valid TOML: {exc}") from exc
+
+
+class Content:
+    """Every text and list the bot uses, per locale, with English as the fallback."""
+
+    def __init__(self, root: Path | str = CONTENT_DIR) -> None:
+        self.root = Path(root)
+        self._locales: dict[str, dict[str, Any]] = {}
+        for path in sorted(self.root.glob("locale.*.toml")):
+            self._locales[path.stem.removeprefix("locale.")] = _load(path)
+        if DEFAULT_LOCALE not in self._locales:
+            raise ContentError(f"no locale.{DEFAULT_LOCALE}.toml in {self.root}")
+        self._texts = {
+            loc: {k: "\n".join(v) if isinstance(v, list) else v for k, v in _flatten(doc.get("texts", {})).items()}
+            for loc, doc in self._locales.items()
+        }
+        self._crisis = _load(self.root / "crisis.toml")
+        self.places = {k.casefold(): v for k, v in _load(self.root / "places.toml").get("places", {}).items()}
+        self._check()
+
+    def _check(self) -> None:
+        base = self._texts[DEFAULT_LOCALE]
+        for loc, texts in self._texts.items():
+            for key, value in texts.items():
+                if key not in base:
+                    raise ContentError(f"locale {loc} has text {key!r} that English lacks")
+                wanted = {f for _, f, _, _ in Formatter().parse(base[key]) if f}
+                got = {f for _, f, _, _ in Formatter().parse(value) if f}
+                if got - wanted:
+                    raise ContentError(f"locale {loc} text {key!r} uses unknown fields {got - wanted}")
+        if len(self.support_kinds(DEFAULT_LOCALE)) != 12:
+            raise ContentError("the clinic's guide has twelve kinds of support; content lists a different number")
+
+    @property
+    def locales(self) -> list[str]:
+        return list(self._locales)
+
+    def has(self, key: str) -> bool:
+        return key in self._texts[DEFAULT_LOCALE]
+
+    def text(self, key: str, locale: str = DEFAULT_LOCALE, /, **fields: Any) -> str:
+        """The text for key in locale (English when untranslated), with {fields} filled in."""
+        template = self._texts.get(locale, {}).get(key) or self._texts[DEFAULT_LOCALE].get(key)
+        if template is None:
+            raise ContentError(f"no text {key!r}")
+        return template.format_map(_Missing({k: v for k, v in fields.items()}))
+
+    def words(self, key: str, locale: str = DEFAULT_LOCALE) -> list[str]:
+        """Alias words for key, from this locale and English (people mix languages)."""
+        found: list[str] = []
+        for loc in dict.fromkeys([locale, DEFAULT_LOCALE]):
+            found += self._locales.get(loc, {}).get("words", {}).get(key, [])
+        return found
+
+    def all_words(self, key: str) -> list[str]:
+        return [w for doc in self._locales.values() for w in doc.get("words", {}).get(key, [])]
+
+    def _items(self, section: str, locale: str) -> list[dict[str, Any]]:
+        base = self._locales[DEFAULT_LOCALE].get(section, [])
+        local = {item["key"]: item for item in self._locales.get(locale, {}).get(section, [])}
+        return [{**item, **local.get(item["key"], {})} for item in base]
+
+    def support_kinds(self, locale: str = DEFAULT_LOCALE) -> list[SupportKind]:
+        return [
+            SupportKind(i["key"], i["name"], i["why"], i["next_step"], bool(i.get("person", False)))
+            for i in self._items("support", locale)
+        ]
+
+    def support_kind(self, key: str, locale: str = DEFAULT_LOCALE) -> SupportKind | None:
+        return next((k for k in self.support_kinds(locale) if k.key == key), None)
+
+    def coping(self, locale: str = DEFAULT_LOCALE) -> list[CopingStrategy]:
+        return [CopingStrategy(i["key"], i["title"], i["how"]) for i in self._items("coping", locale)]
+
+    def crisis_region(self, timezone: str, locale: str = DEFAULT_LOCALE) -> CrisisRegion:
+        """The crisis lines for where the person lives, judged by their time zone, named in their language."""
+        regions = self._crisis["regions"]
+        chosen = self._crisis.get("default_region", "HK")
+        for key, region in regions.items():
+            if any(timezone == z or timezone.startswith(z.rstrip("*")) for z in region.get("zones", [])):
+                chosen = key
+                break
+        return self._region(chosen, locale)
+
+    def _region(self, key: str, locale: str) -> CrisisRegion:
+        region = self._crisis["regions"][key]
+        lines = tuple(
+            CrisisLine(
+                name=line.get(f"name_{locale}") or line["name"],
+                number=line["number"],
+                hours=line.get(f"hours_{locale}") or line.get("hours", ""),
+                source=line["source"],
+            )
+            for line in region["lines"]
+        )
+        name = region.get(f"name_{locale}") or region["name"]
+        return CrisisRegion(key=key, name=name, emergency=region["emergency"], lines=lines)

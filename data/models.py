@@ -1,0 +1,225 @@
+"""The tables: people and how to reach them, their recovery records, conversations and the outbox."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import JSON, Column, Field, SQLModel
+
+
+class UTCDateTime(TypeDecorator):
+    """Store instants as naive UTC and hand them back timezone-aware, on SQLite and PostgreSQL alike."""
+
+    impl = sa.DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; pass an aware UTC instant")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+def _instant(**kw: Any) -> Any:
+    return Field(sa_type=UTCDateTime, **kw)
+
+
+def _json(default_factory=dict) -> Any:
+    return Field(default_factory=default_factory, sa_column=Column(JSON, nullable=False))
+
+
+class Role(StrEnum):
+    client = "client"
+    partner = "partner"
+    clinician = "clinician"
+
+
+class Priority(StrEnum):
+    normal = "normal"
+    urgent = "urgent"  # bypasses quiet hours and pauses
+
+
+class OutboxStatus(StrEnum):
+    pending = "pending"
+    sending = "sending"
+    sent = "sent"
+    failed = "failed"
+    cancelled = "cancelled"
+
+
+class ConsentState(StrEnum):
+    none = "none"
+    invited = "invited"
+    accepted = "accepted"
+    declined = "declined"
+    withdrawn = "withdrawn"
+
+
+class Person(SQLModel, table=True):
+    __tablename__ = "person"
+    id: int | None = Field(default=None, primary_key=True)
+    role: str = Field(default=Role.client, max_length=16, index=True)
+    display_name: str | None = Field(default=None, max_length=80)
+    locale: str = Field(default="en", max_length=16)
+    timezone: str = Field(default="Asia/Hong_Kong", max_length=64)
+    consent_at: datetime | None = _instant(default=None)
+    created_at: datetime = _instant()
+
+
+class ChannelAddress(SQLModel, table=True):
+    __tablename__ = "channel_address"
+    __table_args__ = (sa.UniqueConstraint("channel", "address", name="uq_channel_address"),)
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True, ondelete="CASCADE")
+    channel: str = Field(max_length=16)
+    address: str = Field(max_length=128)
+    opted_in_at: datetime | None = _instant(default=None)
+    opted_out_at: datetime | None = _instant(default=None)
+    last_inbound_at: datetime | None = _instant(default=None)
+    unreachable_at: datetime | None = _instant(default=None)
+
+
+class ClientProfile(SQLModel, table=True):
+    __tablename__ = "client_profile"
+    person_id: int = Field(foreign_key="person.id", primary_key=True, ondelete="CASCADE")
+    clinician_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    # What accountability partners may see: "missed" (only that a check-in is missing) by default.
+    partner_share: str = Field(default="missed", max_length=16)
+    checkin_time: time = Field(default=time(20, 0))
+    sobriety_start: date | None = None
+    # The current streak counts from streak_start; a slip banks it and starts a new one.
+    streak_start: date | None = None
+    banked_sober_days: int = 0
+    longest_streak_days: int = 0
+    quiet_start: time | None = None
+    quiet_end: time | None = None
+    paused_until: date | None = None
+
+
+class SupportContact(SQLModel, table=True):
+    __tablename__ = "support_contact"
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: int = Field(foreign_key="person.id", index=True, ondelete="CASCADE")
+    category: str = Field(max_length=32)
+    name: str = Field(max_length=120)
+    relation: str | None = Field(default=None, max_length=80)
+    reach: str | None = Field(default=None, max_length=200)
+    availability: str | None = Field(default=None, max_length=120)
+    is_partner: bool = False
+    consent_state: str = Field(default=ConsentState.none, max_length=16)
+    partner_person_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    created_at: datetime = _instant()
+
+
+class Craving(SQLModel, table=True):
+    __tablename__ = "craving"
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: int = Field(foreign_key="person.id", index=True, ondelete="CASCADE")
+    logged_at: datetime = _instant()
+    intensity: int
+    triggers: list[str] = _json(list)
+    where: str | None = Field(default=None, max_length=200)
+    with_whom: str | None = Field(default=None, max_length=200)
+    plan: str | None = Field(default=None, max_length=500)
+    outcome: str | None = Field(default=None, max_length=32)
+    followup_due_at: datetime | None = _instant(default=None, index=True)
+    followup_outcome: str | None = Field(default=None, max_length=32)
+
+
+class CheckIn(SQLModel, table=True):
+    __tablename__ = "checkin"
+    __table_args__ = (sa.UniqueConstraint("client_id", "local_date", name="uq_checkin_client_date"),)
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: int = Field(foreign_key="person.id", index=True, ondelete="CASCADE")
+    local_date: date
+    prompted_at: datetime | None = _instant(default=None)
+    answered_at: datetime | None = _instant(default=None)
+    mood: int | None = None
+    craving: int | None = None
+    used: bool | None = None
+    note: str | None = Field(default=None, max_length=1000)
+    streak_days: int | None = None
+
+
+class Slip(SQLModel, table=True):
+    __tablename__ = "slip"
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: int = Field(foreign_key="person.id", index=True, ondelete="CASCADE")
+    occurred_on: date
+    reported_at: datetime = _instant()
+    streak_days_before: int = 0
+    what_happened: str | None = Field(default=None, max_length=1000)
+    next_time: str | None = Field(default=None, max_length=1000)
+
+
+class ConversationState(SQLModel, table=True):
+    __tablename__ = "conversation_state"
+    person_id: int = Field(foreign_key="person.id", primary_key=True, ondelete="CASCADE")
+    flow: str | None = Field(default=None, max_length=32)
+    step: str | None = Field(default=None, max_length=32)
+    data: dict[str, Any] = _json(dict)
+    # Flows interrupted by a crisis or a command, newest last, so they can be resumed.
+    suspended: list[dict[str, Any]] = _json(list)
+    updated_at: datetime = _instant()
+
+
+class InboundEvent(SQLModel, table=True):
+    """One row per inbound message ever handled: the dedupe key, never the message text."""
+
+    __tablename__ = "inbound_event"
+    __table_args__ = (sa.UniqueConstraint("channel", "external_id", name="uq_inbound_channel_external"),)
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=16)
+    external_id: str = Field(max_length=128)
+    person_id: int | None = Field(default=None, foreign_key="person.id", index=True, ondelete="SET NULL")
+    received_at: datetime = _instant()
+
+
+class Outbox(SQLModel, table=True):
+    __tablename__ = "outbox"
+    __table_args__ = (sa.Index("ix_outbox_due", "status", "due_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int | None = Field(default=None, foreign_key="person.id", index=True, ondelete="CASCADE")
+    channel: str = Field(max_length=16)
+    address: str = Field(max_length=128)
+    text: str
+    options: list[dict[str, str]] = _json(list)
+    numbered: bool = True  # False for scales, where a typed number is the answer itself
+    kind: str = Field(default="reply", max_length=16)  # reply | prompt | reminder | nudge | alert | ...
+    attachment: dict[str, str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    template_key: str | None = Field(default=None, max_length=64)
+    template_vars: dict[str, str] = _json(dict)
+    idempotency_key: str = Field(max_length=160, unique=True)
+    priority: str = Field(default=Priority.normal, max_length=8)
+    status: str = Field(default=OutboxStatus.pending, max_length=12)
+    due_at: datetime = _instant()
+    attempts: int = 0
+    lease_until: datetime | None = _instant(default=None)
+    provider_id: str | None = Field(default=None, max_length=128)
+    last_error: str | None = Field(default=None, max_length=500)
+    created_at: datetime = _instant()
+    sent_at: datetime | None = _instant(default=None)
+
+
+class Escalation(SQLModel, table=True):
+    __tablename__ = "escalation"
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: int = Field(foreign_key="person.id", index=True, ondelete="CASCADE")
+    kind: str = Field(max_length=24)  # crisis | missed_checkin | unreachable
+    reason: str | None = Field(default=None, max_length=32)  # crisis kind, or what was missed
+    priority: str = Field(default=Priority.normal, max_length=8)
+    level: int = 0
+    status: str = Field(default="open", max_length=16, index=True)  # open | acknowledged | resolved
+    checkin_id: int | None = Field(default=None, foreign_key="checkin.id", ondelete="SET NULL")
+    created_at: datetime = _instant()
+    acknowledged_at: datetime | None = _instant(default=None)
+    acknowledged_by: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    resolved_at: datetime | None = _instant(default=None)

@@ -1,0 +1,143 @@
+"""Daily check-in answer: mood, craving, whether they used, an optional note; the streak is updated."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from data.models import CheckIn
+from handlers import recovery
+from handlers.flows import scales
+from handlers.turn import Invalid, Reply, Step, Turn
+
+FLOW = "checkin"
+NOTE_MAX = 1000
+STRONG_CRAVING = 7
+
+
+def todays(turn: Turn) -> CheckIn | None:
+    return turn.session.exec(
+        select(CheckIn).where(CheckIn.client_id == turn.person.id, CheckIn.local_date == turn.today)
+    ).first()
+
+
+def checkin(turn: Turn) -> CheckIn:
+    return turn.session.get(CheckIn, turn.data["checkin_id"])
+
+
+def start(turn: Turn) -> None:
+    turn.start_flow(FLOW)
+    row = todays(turn)
+    if row is None:
+        row = CheckIn(client_id=turn.person.id, local_date=turn.today)
+        turn.session.add(row)
+        turn.session.flush()
+    turn.data["checkin_id"] = row.id
+    if row.answered_at is not None:
+        ask_already(turn)
+    else:
+        ask_mood(turn)
+
+
+def on_already(turn: Turn, reply: Reply) -> None:
+    if reply.choice == "update":
+        ask_mood(turn)
+    elif reply.choice == "keep":
+        turn.end_flow()
+        turn.say("checkin.kept")
+    else:
+        raise Invalid("hint.choose", count=2)
+
+
+def ask_already(turn: Turn) -> None:
+    turn.ask(FLOW, "already", "checkin.already", [turn.opt("update"), turn.opt("keep")])
+
+
+def ask_mood(turn: Turn) -> None:
+    turn.ask(FLOW, "mood", "checkin.ask_mood", scales.options(turn, 1, 5, labels="mood"), numbered=False)
+
+
+def on_mood(turn: Turn, reply: Reply) -> None:
+    checkin(turn).mood = scales.read(reply, 1, 5)
+    ask_craving(turn)
+
+
+def ask_craving(turn: Turn) -> None:
+    turn.ask(FLOW, "craving", "checkin.ask_craving", scales.options(turn, 0, 10), numbered=False)
+
+
+def on_craving(turn: Turn, reply: Reply) -> None:
+    checkin(turn).craving = scales.read(reply, 0, 10)
+    ask_used(turn)
+
+
+def ask_used(turn: Turn) -> None:
+    turn.ask(FLOW, "used", "checkin.ask_used", [turn.opt("no", "used_no"), turn.opt("yes", "used_yes")])
+
+
+def on_used(turn: Turn, reply: Reply) -> None:
+    from handlers import flows
+
+    if reply.choice not in ("yes", "no"):
+        raise Invalid("hint.yes_no")
+    row = checkin(turn)
+    row.used = reply.choice == "yes"
+    if row.used:
+        complete(turn, row)
+        turn.say("checkin.thanks_for_honesty")
+        flows.start(turn, "slip")
+        return
+    ask_note(turn)
+
+
+def ask_note(turn: Turn) -> None:
+    turn.ask(FLOW, "note", "checkin.ask_note", [turn.opt("skip")])
+
+
+def on_note(turn: Turn, reply: Reply) -> None:
+    row = checkin(turn)
+    if reply.choice != "skip":
+        if not reply.text:
+            raise Invalid("hint.skip_or_type")
+        if len(reply.text) > NOTE_MAX:
+            raise Invalid("hint.too_long", max=NOTE_MAX)
+        row.note = reply.text
+    complete(turn, row)
+    tally = recovery.tally(turn.profile, turn.today)
+    turn.say("checkin.done", streak=tally.current, total=tally.total, longest=tally.longest)
+    if (row.craving or 0) >= STRONG_CRAVING:
+        turn.ask(FLOW, "offer_craving", "checkin.offer_craving", [turn.opt("yes"), turn.opt("not_now")])
+    else:
+        turn.end_flow()
+
+
+def complete(turn: Turn, row: CheckIn) -> None:
+    row.answered_at = turn.now
+    row.streak_days = recovery.tally(turn.profile, turn.today).current
+
+
+def ask_offer_craving(turn: Turn) -> None:
+    turn.ask(FLOW, "offer_craving", "checkin.offer_craving", [turn.opt("yes"), turn.opt("not_now")])
+
+
+def on_offer_craving(turn: Turn, reply: Reply) -> None:
+    from handlers import flows
+
+    if reply.choice == "yes":
+        flows.start(turn, "craving")
+    elif reply.choice == "not_now":
+        turn.end_flow()
+        turn.say("checkin.take_care")
+    else:
+        raise Invalid("hint.yes_no")
+
+
+FLOWS = {
+    FLOW: {
+        "already": Step(ask_already, on_already),
+        "mood": Step(ask_mood, on_mood),
+        "craving": Step(ask_craving, on_craving),
+        "used": Step(ask_used, on_used),
+        "note": Step(ask_note, on_note),
+        "offer_craving": Step(ask_offer_craving, on_offer_craving),
+    }
+}

@@ -1,0 +1,220 @@
+"""Support network: walk the twelve kinds of support, note who or what and how to reach them, mark partners."""
+
+from __future__ import annotations
+
+from sqlmodel import col, select
+
+from data.content import SupportKind
+from data.models import SupportContact
+from handlers.parsing import has_words
+from handlers.turn import Invalid, Reply, Step, Turn
+
+FLOW = "network"
+NAME_MAX = 120
+REACH_MAX = 200
+
+
+def contacts(turn: Turn) -> list[SupportContact]:
+    return list(turn.session.exec(
+        select(SupportContact).where(SupportContact.client_id == turn.person.id).order_by(col(SupportContact.id))
+    ))
+
+
+def kinds(turn: Turn) -> dict[str, SupportKind]:
+    return {k.key: k for k in turn.rt.content.support_kinds(turn.locale)}
+
+
+def start(turn: Turn) -> None:
+    turn.start_flow(FLOW)
+    if contacts(turn):
+        ask_overview(turn)
+    else:
+        turn.say("network.intro", count=len(kinds(turn)))
+        walk(turn, list(kinds(turn)))
+
+
+# -- overview (/network on a network that already has people in it) -----------------------------
+def summary(turn: Turn) -> str:
+    by_kind: dict[str, list[str]] = {}
+    for c in contacts(turn):
+        mark = turn.t("network.partner_mark") if c.is_partner else ""
+        by_kind.setdefault(c.category, []).append(c.name + mark)
+    lines = [turn.t("network.summary_title", covered=len(by_kind), count=len(kinds(turn)))]
+    for key, kind in kinds(turn).items():
+        if key in by_kind:
+            lines.append(turn.t("network.covered_line", kind=kind.name, names=", ".join(by_kind[key])))
+    gaps = [kind for key, kind in kinds(turn).items() if key not in by_kind]
+    if gaps:
+        lines += ["", turn.t("network.gaps_title")]
+        lines += [turn.t("network.gap_line", kind=kind.name, step=kind.next_step) for kind in gaps]
+    return "\n".join(lines)
+
+
+def ask_overview(turn: Turn) -> None:
+    turn.ask_text(
+        FLOW, "overview", summary(turn) + "\n\n" + turn.t("network.overview_question"),
+        [turn.opt("fill_gaps"), turn.opt("walk_all"), turn.opt("edit"), turn.opt("done")],
+    )
+
+
+def on_overview(turn: Turn, reply: Reply) -> None:
+    if reply.choice == "fill_gaps":
+        covered = {c.category for c in contacts(turn)}
+        gaps = [key for key in kinds(turn) if key not in covered]
+        if not gaps:
+            turn.say("network.no_gaps")
+            ask_overview(turn)
+            return
+        walk(turn, gaps)
+    elif reply.choice == "walk_all":
+        walk(turn, list(kinds(turn)))
+    elif reply.choice == "edit":
+        ask_edit_pick(turn)
+    elif reply.choice == "done":
+        turn.end_flow()
+        turn.say("network.done")
+    else:
+        raise Invalid("hint.choose", count=4)
+
+
+# -- the walk through the kinds of support -----------------------------------------------------------
+def walk(turn: Turn, queue: list[str]) -> None:
+    turn.data.update(queue=queue, i=0)
+    ask_kind(turn)
+
+
+def current_kind(turn: Turn) -> SupportKind:
+    return kinds(turn)[turn.data["queue"][turn.data["i"]]]
+
+
+def ask_kind(turn: Turn) -> None:
+    kind = current_kind(turn)
+    turn.ask(FLOW, "kind", "network.ask_kind", [turn.opt("skip"), turn.opt("finish")],
+             n=turn.data["i"] + 1, total=len(turn.data["queue"]), kind=kind.name, why=kind.why)
+
+
+def on_kind(turn: Turn, reply: Reply) -> None:
+    if reply.choice == "skip":
+        next_kind(turn)
+        return
+    if reply.choice == "finish":
+        finish(turn)
+        return
+    if not has_words(reply.text):
+        raise Invalid("network.name_hint")
+    if len(reply.text) > NAME_MAX:
+        raise Invalid("hint.too_long", max=NAME_MAX)
+    contact = SupportContact(
+        client_id=turn.person.id, category=current_kind(turn).key, name=reply.text, created_at=turn.now
+    )
+    turn.session.add(contact)
+    turn.session.flush()
+    turn.data["contact_id"] = contact.id
+    ask_reach(turn)
+
+
+def contact(turn: Turn) -> SupportContact | None:
+    return turn.session.get(SupportContact, turn.data.get("contact_id") or 0)
+
+
+def ask_reach(turn: Turn) -> None:
+    turn.ask(FLOW, "reach", "network.ask_reach", [turn.opt("skip")], contact=contact(turn).name)
+
+
+def on_reach(turn: Turn, reply: Reply) -> None:
+    if reply.choice != "skip":
+        if not reply.text:
+            raise Invalid("network.reach_hint")
+        if len(reply.text) > REACH_MAX:
+            raise Invalid("hint.too_long", max=REACH_MAX)
+        contact(turn).reach = reply.text
+    if current_kind(turn).person:
+        ask_partner(turn)
+    else:
+        next_kind(turn)
+
+
+def ask_partner(turn: Turn) -> None:
+    turn.ask(FLOW, "partner", "network.ask_partner", [turn.opt("yes"), turn.opt("no")],
+             contact=contact(turn).name)
+
+
+def on_partner(turn: Turn, reply: Reply) -> None:
+    if reply.choice not in ("yes", "no"):
+        raise Invalid("hint.yes_no")
+    if reply.choice == "yes":
+        contact(turn).is_partner = True
+        turn.say("network.partner_marked", contact=contact(turn).name)
+    next_kind(turn)
+
+
+def next_kind(turn: Turn) -> None:
+    turn.data["i"] += 1
+    if turn.data["i"] >= len(turn.data["queue"]):
+        finish(turn)
+    else:
+        ask_kind(turn)
+
+
+def finish(turn: Turn) -> None:
+    turn.end_flow()
+    turn.say_text(summary(turn) + "\n\n" + turn.t("network.finish"))
+
+
+# -- editing ---------------------------------------------------------------------------------------------
+def ask_edit_pick(turn: Turn) -> None:
+    names = kinds(turn)
+    options = [
+        turn.opt(f"c:{c.id}", label=f"{c.name} ({names[c.category].name if c.category in names else c.category})")
+        for c in contacts(turn)
+    ]
+    turn.ask(FLOW, "edit_pick", "network.edit_pick", options + [turn.opt("back")])
+
+
+def on_edit_pick(turn: Turn, reply: Reply) -> None:
+    if reply.choice == "back":
+        ask_overview(turn)
+        return
+    if not reply.choice or not reply.choice.startswith("c:"):
+        raise Invalid("hint.choose", count=len(turn.data.get("_opts", [])))
+    turn.data["contact_id"] = int(reply.choice[2:])
+    ask_edit_action(turn)
+
+
+def ask_edit_action(turn: Turn) -> None:
+    found = contact(turn)
+    if found is None:
+        ask_overview(turn)
+        return
+    partner = turn.opt("unpartner") if found.is_partner else turn.opt("make_partner")
+    turn.ask(FLOW, "edit_action", "network.edit_action", [partner, turn.opt("remove"), turn.opt("back")],
+             contact=found.name)
+
+
+def on_edit_action(turn: Turn, reply: Reply) -> None:
+    found = contact(turn)
+    if reply.choice == "back" or found is None:
+        ask_overview(turn)
+        return
+    if reply.choice == "remove":
+        turn.session.delete(found)
+        turn.session.flush()
+        turn.say("network.removed", contact=found.name)
+    elif reply.choice in ("make_partner", "unpartner"):
+        found.is_partner = reply.choice == "make_partner"
+        turn.say("network.partner_marked" if found.is_partner else "network.partner_unmarked", contact=found.name)
+    else:
+        raise Invalid("hint.choose", count=3)
+    ask_overview(turn)
+
+
+FLOWS = {
+    FLOW: {
+        "overview": Step(ask_overview, on_overview),
+        "kind": Step(ask_kind, on_kind),
+        "reach": Step(ask_reach, on_reach),
+        "partner": Step(ask_partner, on_partner),
+        "edit_pick": Step(ask_edit_pick, on_edit_pick),
+        "edit_action": Step(ask_edit_action, on_edit_action),
+    }
+}

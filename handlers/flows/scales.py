@@ -1,0 +1,22 @@
+"""Numeric scales (craving 0-10, mood 1-5): buttons for each value, typed digits or words read as the value."""
+
+from __future__ import annotations
+
+from handlers.parsing import parse_int
+from handlers.turn import Invalid, Reply, Turn
+
+
+def options(turn: Turn, low: int, high: int, labels: str | None = None):
+    """One button per value; `labels` names a text prefix (e.g. "mood") for worded buttons."""
+    return [
+        turn.opt(f"n:{v}", label=turn.t(f"{labels}.{v}") if labels else str(v)) for v in range(low, high + 1)
+    ]
+
+
+def read(reply: Reply, low: int, high: int) -> int:
+    if reply.choice and reply.choice.startswith("n:"):
+        return int(reply.choice[2:])
+    value = parse_int(reply.text)
+    if value is None or not low <= value <= high:
+        raise Invalid("hint.scale", low=low, high=high)
+    return value

@@ -1,0 +1,127 @@
+"""Settings: check-in time, time zone, quiet hours, a pause of N days, and language."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from handlers.flows import onboarding
+from handlers.parsing import parse_int, parse_time_range
+from handlers.turn import Invalid, Reply, Step, Turn
+
+FLOW = "settings"
+PAUSE_MAX_DAYS = 90
+ITEMS = ("time", "zone", "quiet", "pause", "language", "done")
+
+
+def start(turn: Turn) -> None:
+    turn.start_flow(FLOW)
+    ask_pick(turn)
+
+
+def ask_pick(turn: Turn) -> None:
+    p = turn.profile
+    quiet = (f"{p.quiet_start:%H:%M}–{p.quiet_end:%H:%M}" if p.quiet_start and p.quiet_end
+             else turn.t("settings.off"))
+    paused = (turn.t("settings.paused_until", date=p.paused_until.isoformat())
+              if p.paused_until and p.paused_until > turn.today else turn.t("settings.not_paused"))
+    turn.ask(FLOW, "pick", "settings.overview", [turn.opt(f"set:{i}", f"settings.{i}") for i in ITEMS],
+             time=p.checkin_time.strftime("%H:%M"), zone=turn.person.timezone, quiet=quiet, paused=paused,
+             language=turn.t(f"lang.{turn.locale}"))
+
+
+def on_pick(turn: Turn, reply: Reply) -> None:
+    choice = (reply.choice or "").removeprefix("set:")
+    if choice == "done":
+        turn.end_flow()
+        turn.say("settings.saved_all")
+        return
+    asks = {"time": ask_time, "zone": ask_zone, "quiet": ask_quiet, "pause": ask_pause, "language": ask_language}
+    if choice not in asks:
+        raise Invalid("hint.choose", count=len(ITEMS))
+    asks[choice](turn)
+
+
+def saved(turn: Turn) -> None:
+    turn.say("settings.saved")
+    ask_pick(turn)
+
+
+def ask_time(turn: Turn) -> None:
+    turn.ask(FLOW, "time", "settings.ask_time", onboarding.time_options(turn))
+
+
+def on_time(turn: Turn, reply: Reply) -> None:
+    turn.profile.checkin_time = onboarding.read_time(reply)
+    saved(turn)
+
+
+def ask_zone(turn: Turn) -> None:
+    turn.ask(FLOW, "zone", "settings.ask_zone", [turn.opt(f"tz:{turn.rt.default_timezone}", "tz_default")])
+
+
+def on_zone(turn: Turn, reply: Reply) -> None:
+    turn.person.timezone = onboarding.read_zone(turn, reply)
+    saved(turn)
+
+
+def ask_quiet(turn: Turn) -> None:
+    turn.ask(FLOW, "quiet", "settings.ask_quiet", [turn.opt("quiet:22-07", "quiet_night"), turn.opt("off")])
+
+
+def on_quiet(turn: Turn, reply: Reply) -> None:
+    p = turn.profile
+    if reply.choice == "off":
+        p.quiet_start = p.quiet_end = None
+    else:
+        text = "22:00-07:00" if reply.choice == "quiet:22-07" else reply.text
+        found = parse_time_range(text)
+        if found is None:
+            raise Invalid("settings.quiet_hint")
+        p.quiet_start, p.quiet_end = found
+    saved(turn)
+
+
+def ask_pause(turn: Turn) -> None:
+    options = [turn.opt(f"pause:{n}", "pause_days", days=n) for n in (1, 3, 7)]
+    if turn.profile.paused_until and turn.profile.paused_until > turn.today:
+        options.insert(0, turn.opt("resume_now"))
+    turn.ask(FLOW, "pause", "settings.ask_pause", options, max=PAUSE_MAX_DAYS)
+
+
+def on_pause(turn: Turn, reply: Reply) -> None:
+    p = turn.profile
+    if reply.choice == "resume_now":
+        p.paused_until = None
+        turn.say("settings.resumed")
+        ask_pick(turn)
+        return
+    days = int(reply.choice[6:]) if reply.choice and reply.choice.startswith("pause:") else parse_int(reply.text)
+    if days is None or not 1 <= days <= PAUSE_MAX_DAYS:
+        raise Invalid("settings.pause_hint", max=PAUSE_MAX_DAYS)
+    p.paused_until = turn.today + timedelta(days=days)
+    turn.say("settings.paused", date=p.paused_until.isoformat(), days=days)
+    ask_pick(turn)
+
+
+def ask_language(turn: Turn) -> None:
+    turn.ask(FLOW, "language", "settings.ask_language",
+             [turn.opt(f"lang:{loc}", f"lang.{loc}") for loc in turn.rt.content.locales])
+
+
+def on_language(turn: Turn, reply: Reply) -> None:
+    if not reply.choice or not reply.choice.startswith("lang:"):
+        raise Invalid("hint.choose", count=len(turn.rt.content.locales))
+    turn.person.locale = reply.choice[5:]
+    saved(turn)
+
+
+FLOWS = {
+    FLOW: {
+        "pick": Step(ask_pick, on_pick),
+        "time": Step(ask_time, on_time),
+        "zone": Step(ask_zone, on_zone),
+        "quiet": Step(ask_quiet, on_quiet),
+        "pause": Step(ask_pause, on_pause),
+        "language": Step(ask_language, on_language),
+    }
+}

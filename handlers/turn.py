@@ -1,0 +1,137 @@
+"""One turn of conversation: the person, their stored flow state, and the replies being written."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from data.models import ChannelAddress, ClientProfile, ConversationState, Person
+from handlers.parsing import normalize
+from handlers.types import Inbound, Option, Outbound, Runtime
+
+
+class Invalid(Exception):
+    """The answer does not fit the question: say the hint, then ask again."""
+
+    def __init__(self, hint: str, **fields: Any) -> None:
+        super().__init__(hint)
+        self.hint = hint
+        self.fields = fields
+
+
+@dataclass(frozen=True)
+class Reply:
+    """The person's message as a flow step sees it."""
+
+    text: str  # as typed, trimmed
+    norm: str  # normalised for comparisons
+    choice: str | None  # payload of the option they picked (tapped, numbered or named), if any
+
+
+@dataclass(frozen=True)
+class Step:
+    ask: Callable[[Turn], None]
+    answer: Callable[[Turn, Reply], None]
+
+
+class Turn:
+    """Everything a flow needs while handling one message, and the replies it has written so far."""
+
+    def __init__(
+        self,
+        rt: Runtime,
+        session: Session,
+        person: Person,
+        state: ConversationState,
+        address: ChannelAddress | None = None,
+        inbound: Inbound | None = None,
+    ) -> None:
+        self.rt = rt
+        self.session = session
+        self.person = person
+        self.state = state
+        self.address = address
+        self.inbound = inbound
+        self.now: datetime = rt.clock()
+        self.out: list[Outbound] = []
+        self.after: list[Outbound] = []  # messages for other people (clinicians, partners)
+
+    # -- where and when ----------------------------------------------------------------------
+    @property
+    def locale(self) -> str:
+        return self.person.locale
+
+    @property
+    def zone(self) -> ZoneInfo:
+        try:
+            return ZoneInfo(self.person.timezone)
+        except (KeyError, ValueError):
+            return ZoneInfo(self.rt.default_timezone)
+
+    @property
+    def today(self) -> date:
+        return self.now.astimezone(self.zone).date()
+
+    @property
+    def profile(self) -> ClientProfile | None:
+        return self.session.get(ClientProfile, self.person.id) if self.person.id else None
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return self.state.data
+
+    # -- words ---------------------------------------------------------------------------------
+    def t(self, key: str, **fields: Any) -> str:
+        fields.setdefault("name", self.person.display_name or "")
+        fields.setdefault("clinic", self.rt.clinic.name)
+        fields.setdefault("clinician", self.rt.clinic.clinician_name)
+        return self.rt.content.text(key, self.locale, **fields)
+
+    def words(self, key: str) -> list[str]:
+        return [normalize(w) for w in self.rt.content.words(key, self.locale)]
+
+    def opt(self, payload: str, key: str | None = None, label: str | None = None, **fields: Any) -> Option:
+        """An option labelled by text `key` (a bare key means `opt.<key>`; default: the payload)."""
+        if label is None:
+            key = key or payload
+            label = self.t(key if "." in key else f"opt.{key}", **fields)
+        return Option(label, payload)
+
+    # -- speaking ------------------------------------------------------------------------------
+    def say(self, key: str, options: Iterable[Option] = (), *, numbered: bool = True, **fields: Any) -> None:
+        self.say_text(self.t(key, **fields), options, numbered=numbered)
+
+    def say_text(self, text: str, options: Iterable[Option] = (), *, numbered: bool = True) -> None:
+        self.out.append(
+            Outbound(text=text, person_id=self.person.id, options=tuple(options), numbered=numbered)
+        )
+
+    def ask(
+        self, flow: str, step: str, key: str, options: Iterable[Option] = (), *, numbered: bool = True,
+        **fields: Any,
+    ) -> None:
+        """Put a question and remember it, so the answer (even a typed number) is read against it."""
+        self.ask_text(flow, step, self.t(key, **fields), options, numbered=numbered)
+
+    def ask_text(
+        self, flow: str, step: str, text: str, options: Iterable[Option] = (), *, numbered: bool = True
+    ) -> None:
+        options = tuple(options)
+        self.state.flow, self.state.step = flow, step
+        self.data["_opts"] = [[o.label, o.payload] for o in options]
+        self.data["_numbered"] = numbered
+        self.say_text(text, options, numbered=numbered)
+
+    def end_flow(self) -> None:
+        self.state.flow = self.state.step = None
+        self.state.data = {}
+
+    def start_flow(self, flow: str) -> None:
+        """Begin a fresh flow: earlier scratch answers are dropped, suspended flows are kept."""
+        self.state.flow, self.state.step = flow, None
+        self.state.data = {}

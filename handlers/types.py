@@ -1,0 +1,106 @@
+"""The platform-neutral vocabulary every channel speaks: inbound messages, outbound messages, options."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from sqlalchemy import Engine
+
+from data.content import Content
+
+Clock = Callable[[], datetime]
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+class FixedClock:
+    """A clock that only moves when told to: for tests, benchmarks and `tick --at`."""
+
+    def __init__(self, now: datetime) -> None:
+        if now.tzinfo is None:
+            raise ValueError("FixedClock needs an aware instant")
+        self.now = now.astimezone(UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
+MAX_PAYLOAD_BYTES = 64
+
+
+@dataclass(frozen=True)
+class Option:
+    """A button: the label people see and the short key the bot gets back."""
+
+    label: str
+    payload: str
+
+    def __post_init__(self) -> None:
+        if not 1 <= len(self.payload.encode()) <= MAX_PAYLOAD_BYTES:
+            raise ValueError(f"option payload must be 1-{MAX_PAYLOAD_BYTES} bytes: {self.payload!r}")
+
+
+@dataclass(frozen=True)
+class Inbound:
+    channel: str
+    address: str
+    external_id: str
+    text: str = ""
+    payload: str | None = None  # the key of a tapped button, when there was one
+    received_at: datetime | None = None
+    profile_name: str | None = None
+    language: str | None = None  # the app's language hint, when the platform gives one
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content: str
+    mime_type: str = "application/json"
+
+
+@dataclass
+class Outbound:
+    """A message for one person (or, after erasure, for a bare address) that the outbox will deliver."""
+
+    text: str
+    person_id: int | None = None
+    options: tuple[Option, ...] = ()
+    numbered: bool = True  # False for scales: a typed "7" means the value 7, not the seventh button
+    kind: str = "reply"
+    priority: str = "normal"
+    template_key: str | None = None
+    template_vars: dict[str, str] = field(default_factory=dict)
+    attachment: Attachment | None = None
+    channel: str | None = None  # set for replies: answer on the channel the message came from
+    address: str | None = None
+    idempotency_key: str | None = None
+
+
+@dataclass(frozen=True)
+class Clinic:
+    """Who runs this instance: names the bot may say, taken from settings."""
+
+    name: str = "the clinic"
+    clinician_name: str = "your clinician"
+    clinician_contact: str = ""
+
+
+@dataclass
+class Runtime:
+    """What the engine needs from the outside world, chosen once by bot/ and passed down."""
+
+    db: Engine
+    content: Content
+    clock: Clock = system_clock
+    clinic: Clinic = field(default_factory=Clinic)
+    default_timezone: str = "Asia/Hong_Kong"
+    default_locale: str = "en"
+    craving_followup_minutes: int = 20
