@@ -53,6 +53,11 @@ class Settings(BaseSettings):
             raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
         return value.upper()
 
+    @field_validator("content_dir", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value):
+        return None if value in ("", None) else value
+
     @field_validator("content_dir")
     @classmethod
     def _content_exists(cls, value: Path | None) -> Path | None:

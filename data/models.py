@@ -185,7 +185,8 @@ class InboundEvent(SQLModel, table=True):
 
 class Outbox(SQLModel, table=True):
     __tablename__ = "outbox"
-    __table_args__ = (sa.Index("ix_outbox_due", "status", "due_at"),)
+    # AUTOINCREMENT: SQLite would otherwise reuse the ids of erased rows, muddling the delivery record.
+    __table_args__ = (sa.Index("ix_outbox_due", "status", "due_at"), {"sqlite_autoincrement": True})
     id: int | None = Field(default=None, primary_key=True)
     person_id: int | None = Field(default=None, foreign_key="person.id", index=True, ondelete="CASCADE")
     channel: str = Field(max_length=16)

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from data.models import ClientProfile
 
 
 @dataclass(frozen=True)
 class Tally:
-    current: int  # days since the current streak began
+    current: int  # whole sober days since the current streak began (today is still in progress)
     total: int  # every sober day on record, across slips
     longest: int
 
@@ -29,7 +29,7 @@ def record_slip(profile: ClientProfile, on: date, today: date) -> int:
     """Bank the streak that ended on `on` and start a new one; returns that streak's length in days."""
     start = profile.streak_start or profile.sobriety_start
     if start is None:
-        profile.streak_start = on
+        profile.streak_start = on + timedelta(days=1)
         return 0
     if on < start:
         # A slip before the current streak began (reported late) changes nothing already counted.
@@ -37,5 +37,5 @@ def record_slip(profile: ClientProfile, on: date, today: date) -> int:
     ended = (on - start).days
     profile.banked_sober_days += ended
     profile.longest_streak_days = max(profile.longest_streak_days, ended)
-    profile.streak_start = on
+    profile.streak_start = on + timedelta(days=1)  # the first sober day after the slip
     return ended

@@ -104,7 +104,8 @@ def read_time(reply: Reply) -> time:
 
 
 def ask_checkin_time(turn: Turn) -> None:
-    turn.ask(FLOW, "checkin_time", "onboarding.ask_checkin_time", time_options(turn))
+    # Not numbered: a typed "9" means nine o'clock, not the ninth button.
+    turn.ask(FLOW, "checkin_time", "onboarding.ask_checkin_time", time_options(turn), numbered=False)
 
 
 def on_checkin_time(turn: Turn, reply: Reply) -> None:

@@ -47,7 +47,7 @@ def saved(turn: Turn) -> None:
 
 
 def ask_time(turn: Turn) -> None:
-    turn.ask(FLOW, "time", "settings.ask_time", onboarding.time_options(turn))
+    turn.ask(FLOW, "time", "settings.ask_time", onboarding.time_options(turn), numbered=False)
 
 
 def on_time(turn: Turn, reply: Reply) -> None:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 09:29:02.912421
+Create Date: 2026-11-25 09:31:23.894860
 """
 
 import sqlalchemy as sa
@@ -149,7 +149,8 @@ def upgrade() -> None:
     sa.Column('sent_at', data.models.UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['person_id'], ['person.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('idempotency_key')
+    sa.UniqueConstraint('idempotency_key'),
+    sqlite_autoincrement=True
     )
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.create_index('ix_outbox_due', ['status', 'due_at'], unique=False)

@@ -1,0 +1,90 @@
+"""The daily check-in answer and the slip flow: streaks restart, totals and the longest streak never vanish."""
+
+from datetime import date
+
+from data.models import CheckIn, Slip
+
+
+def test_checkin_records_answers_and_shows_the_streak(client):
+    client.send("/checkin")
+    assert "1 (very low) to 5 (great)" in client.last[-1].text
+    client.send("good")  # a word for a scale value
+    client.send("3")
+    client.tap("No")
+    reply = client.send("Went to a meeting")
+    assert "Current streak: 30 day(s). Total sober days: 30" in reply
+    (row,) = client.rows(CheckIn)
+    assert (row.mood, row.craving, row.used, row.note, row.streak_days) == (4, 3, False, "Went to a meeting", 30)
+    assert row.local_date == date(2026, 3, 2)
+    assert row.answered_at is not None
+
+
+def test_checkin_is_one_per_local_day_and_can_be_updated(client):
+    client.send("/checkin")
+    client.send("3")
+    client.send("2")
+    client.tap("No")
+    client.tap("Skip")
+    assert "already checked in today" in client.send("check in")
+    client.tap("Update")
+    client.send("5")
+    client.send("0")
+    client.tap("No")
+    client.tap("Skip")
+    (row,) = client.rows(CheckIn)
+    assert (row.mood, row.craving) == (5, 0)
+
+
+def test_strong_craving_at_checkin_offers_the_craving_log(client):
+    client.send("/checkin")
+    client.send("2")
+    client.send("8")
+    client.tap("No")
+    client.tap("Skip")
+    assert "log one now" in client.last[-1].text
+    client.tap("Yes")
+    assert "How strong is it" in client.last[-1].text
+
+
+def test_used_yes_leads_to_a_slip_that_keeps_totals_and_longest(client, clock):
+    client.send("/checkin")
+    client.send("2")
+    client.send("9")
+    reply = client.tap("Yes")
+    assert "Thank you for being honest" in reply
+    reply = client.tap("Yesterday")
+    assert "not failure" in reply
+    assert "Total sober days: 29" in reply and "Longest streak: 29 day(s)" in reply
+    client.send("A party with old friends")
+    reply = client.send("Leave early and call my sponsor")
+    assert "Be kind to yourself" in reply
+    (slip,) = client.rows(Slip)
+    assert slip.occurred_on == date(2026, 3, 1) and slip.streak_days_before == 29
+    assert (slip.what_happened, slip.next_time) == ("A party with old friends", "Leave early and call my sponsor")
+    assert client.rows(CheckIn)[0].used is True
+    profile = client.profile()
+    assert (profile.banked_sober_days, profile.longest_streak_days, profile.streak_start) == (29, 29, date(2026, 3, 2))
+    # Ten days later: the new streak is 10, the total keeps growing from 29, the longest stays 29.
+    clock.advance(days=10)
+    client.send("/checkin")
+    client.send("4")
+    client.send("1")
+    client.tap("No")
+    reply = client.tap("Skip")
+    assert "Current streak: 10 day(s). Total sober days: 39. Longest streak: 29 day(s)" in reply
+
+
+def test_slip_command_with_a_typed_date_and_skips(client):
+    client.send("/slip")
+    client.send("3 days ago")
+    client.tap("Skip")
+    client.tap("Skip")
+    (slip,) = client.rows(Slip)
+    assert slip.occurred_on == date(2026, 2, 27)
+    assert slip.what_happened is None and slip.next_time is None
+
+
+def test_slip_date_in_the_future_reasks(client):
+    client.send("/slip")
+    assert "still to come" in client.send("2027-01-01")
+    assert client.rows(Slip) == []
