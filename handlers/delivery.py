@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 
+from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
-from data.models import ChannelAddress, Outbox
+from data.models import ChannelAddress, Outbox, OutboxStatus
 from handlers.turn import Turn
 from handlers.types import Outbound
 
@@ -26,9 +27,8 @@ def preferred_address(session: Session, person_id: int) -> ChannelAddress | None
     ).first()
 
 
-def enqueue(session: Session, out: Outbound, *, key: str, now, channel: str | None = None,
-            address: str | None = None) -> Outbox | None:
-    """Add one message to the outbox; returns None when the person has no address to reach."""
+def _values(session: Session, out: Outbound, *, key: str, now, channel: str | None,
+            address: str | None) -> dict | None:
     channel, address = out.channel or channel, out.address or address
     if channel is None or address is None:
         found = preferred_address(session, out.person_id) if out.person_id else None
@@ -36,34 +36,34 @@ def enqueue(session: Session, out: Outbound, *, key: str, now, channel: str | No
             log.warning("no reachable address; message not queued", extra={"person_id": out.person_id})
             return None
         channel, address = found.channel, found.address
-    row = Outbox(
-        person_id=out.person_id,
-        channel=channel,
-        address=address,
-        text=out.text,
-        options=[{"label": o.label, "payload": o.payload} for o in out.options],
-        numbered=out.numbered,
+    attachment = out.attachment
+    return dict(
+        person_id=out.person_id, channel=channel, address=address, text=out.text,
+        options=[{"label": o.label, "payload": o.payload} for o in out.options], numbered=out.numbered,
         kind=out.kind,
         attachment=(
-            {"filename": out.attachment.filename, "content": out.attachment.content,
-             "mime_type": out.attachment.mime_type}
-            if out.attachment else None
+            {"filename": attachment.filename, "content": attachment.content, "mime_type": attachment.mime_type}
+            if attachment else None
         ),
-        template_key=out.template_key,
-        template_vars=dict(out.template_vars),
-        idempotency_key=out.idempotency_key or key,
-        priority=out.priority,
-        due_at=now,
-        created_at=now,
+        template_key=out.template_key, template_vars=dict(out.template_vars),
+        idempotency_key=out.idempotency_key or key, priority=out.priority, status=OutboxStatus.pending,
+        due_at=now, attempts=0, lease_until=None, provider_id=None, last_error=None, created_at=now, sent_at=None,
     )
-    session.add(row)
-    return row
 
 
-def write(session: Session, turn: Turn, *, reply_to: ChannelAddress, key_prefix: str) -> None:
+def enqueue(session: Session, messages: list[tuple[Outbound, str]], *, now, channel: str | None = None,
+            address: str | None = None) -> int:
+    """Add messages (each with its idempotency key) to the outbox in one statement; returns how many."""
+    rows = [_values(session, out, key=key, now=now, channel=channel, address=address) for out, key in messages]
+    rows = [r for r in rows if r is not None]
+    if rows:
+        # Core insert on the session's connection: no ORM objects or flush needed for write-only rows.
+        session.connection().execute(insert(Outbox.__table__), rows)
+    return len(rows)
+
+
+def write(session: Session, turn: Turn, *, channel: str, address: str, key_prefix: str) -> None:
     """Queue the replies on the channel the message came from, and messages for others where they are."""
-    channel, address = reply_to.channel, reply_to.address
-    for n, out in enumerate(turn.out):
-        enqueue(session, out, key=f"{key_prefix}:{n}", now=turn.now, channel=channel, address=address)
-    for n, out in enumerate(turn.after):
-        enqueue(session, out, key=f"{key_prefix}:o{n}", now=turn.now)
+    enqueue(session, [(out, f"{key_prefix}:{n}") for n, out in enumerate(turn.out)], now=turn.now,
+            channel=channel, address=address)
+    enqueue(session, [(out, f"{key_prefix}:o{n}") for n, out in enumerate(turn.after)], now=turn.now)

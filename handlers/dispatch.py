@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from dataclasses import dataclass, field
 
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.attributes import flag_modified
+from sqlalchemy import bindparam, update
 from sqlmodel import Session, select
 
-from data.models import ChannelAddress, ConversationState, InboundEvent, Person
+from data.models import ChannelAddress, ConversationState, InboundEvent, Person, UTCDateTime
 from handlers import commands, delivery, flows
 from handlers.flows import crisis
 from handlers.parsing import close_match, has_words, normalize
 from handlers.safety import detect_crisis
-from handlers.turn import Invalid, Reply, Turn
+from handlers.turn import FlowState, Invalid, Reply, Turn
 from handlers.types import Inbound, Outbound, Runtime
 
 log = logging.getLogger(__name__)
@@ -46,30 +47,52 @@ def dispatch(rt: Runtime, inbound: Inbound) -> DispatchResult:
     raise AssertionError("unreachable")
 
 
-def _record_event(session: Session, inbound: Inbound, received_at) -> int | None:
-    dialect = session.get_bind().dialect.name
+def _statements(dialect: str):
+    """The hot path's statements, built once per dialect (building them costs more than running them)."""
+    cached = _STATEMENTS.get(dialect)
+    if cached:
+        return cached
+    addr, state_t, event_t = ChannelAddress.__table__, ConversationState.__table__, InboundEvent.__table__
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = (
-        insert(InboundEvent)
-        .values(channel=inbound.channel, external_id=inbound.external_id, received_at=received_at)
-        .on_conflict_do_nothing(index_elements=["channel", "external_id"])
-        .returning(InboundEvent.id)
-    )
-    return session.execute(stmt).scalar_one_or_none()
-
-
-def _find_or_create(session: Session, rt: Runtime, inbound: Inbound, now) -> tuple[Person, ChannelAddress]:
-    address = session.exec(
-        select(ChannelAddress).where(
-            ChannelAddress.channel == inbound.channel, ChannelAddress.address == inbound.address
-        )
-    ).first()
-    if address is not None:
+    lookup = (
+        select(Person, addr.c.id, state_t.c.flow, state_t.c.step, state_t.c.data, state_t.c.suspended,
+               state_t.c.person_id)
+        .join(addr, addr.c.person_id == Person.id)
+        .outerjoin(state_t, state_t.c.person_id == Person.id)
+        .where(addr.c.channel == bindparam("channel"), addr.c.address == bindparam("address"))
         # Serialise this person's messages across workers: the row lock is held until commit.
-        person = session.exec(
-            select(Person).where(Person.id == address.person_id).with_for_update()
-        ).one()
-        return person, address
+        .with_for_update(of=Person)
+    )
+    event = (
+        insert(event_t)
+        .values(channel=bindparam("channel"), external_id=bindparam("external_id"),
+                received_at=bindparam("received_at", type_=UTCDateTime()), person_id=bindparam("person_id"))
+        .on_conflict_do_nothing(index_elements=["channel", "external_id"])
+        .returning(event_t.c.id)
+    )
+    touch = (
+        update(addr).where(addr.c.id == bindparam("address_id"))
+        .values(last_inbound_at=bindparam("now", type_=UTCDateTime()), unreachable_at=None)
+    )
+    save = insert(state_t)
+    save = save.on_conflict_do_update(
+        index_elements=["person_id"],
+        set_={c: save.excluded[c] for c in ("flow", "step", "data", "suspended", "updated_at")},
+    )
+    _STATEMENTS[dialect] = cached = (lookup, event, touch, save)
+    return cached
+
+
+_STATEMENTS: dict[str, tuple] = {}
+
+
+def _find_or_create(session: Session, rt: Runtime, inbound: Inbound, now) -> tuple[Person, int, FlowState, bool]:
+    """The person behind this address (locked), their address id, their flow state, and whether it is stored."""
+    lookup = _statements(session.connection().dialect.name)[0]
+    found = session.execute(lookup, {"channel": inbound.channel, "address": inbound.address}).first()
+    if found is not None:
+        person, address_id, flow, step, data, suspended, stored = found
+        return person, address_id, FlowState(flow, step, data or {}, suspended or []), stored is not None
     locale = rt.default_locale
     if (inbound.language or "").lower().startswith("zh") or _looks_chinese(inbound.text):
         locale = "zh-HK"
@@ -79,33 +102,36 @@ def _find_or_create(session: Session, rt: Runtime, inbound: Inbound, now) -> tup
     address = ChannelAddress(person_id=person.id, channel=inbound.channel, address=inbound.address)
     session.add(address)
     session.flush()
-    return person, address
+    return person, address.id, FlowState(), False
 
 
 def _looks_chinese(text: str) -> bool:
     return sum("\u4e00" <= ch <= "\u9fff" for ch in text or "") >= 2
 
 
+def _snapshot(state: FlowState) -> tuple:
+    return state.flow, state.step, json.dumps(state.data, sort_keys=True), json.dumps(state.suspended)
+
+
 def _dispatch(rt: Runtime, session: Session, inbound: Inbound) -> DispatchResult:
     now = rt.clock()
-    event_id = _record_event(session, inbound, inbound.received_at or now)
+    person, address_id, state, stored = _find_or_create(session, rt, inbound, now)
+    _, event, touch, save = _statements(session.connection().dialect.name)
+    conn = session.connection()
+    event_id = conn.execute(event, {"channel": inbound.channel, "external_id": inbound.external_id,
+                                    "received_at": inbound.received_at or now, "person_id": person.id}).scalar()
     if event_id is None:
+        session.rollback()
         return DispatchResult(duplicate=True)
-    person, address = _find_or_create(session, rt, inbound, now)
-    session.get(InboundEvent, event_id).person_id = person.id
-    address.last_inbound_at = now
-    address.unreachable_at = None
-    state = session.get(ConversationState, person.id)
-    if state is None:
-        state = ConversationState(person_id=person.id, data={}, suspended=[], updated_at=now)
-        session.add(state)
-    turn = Turn(rt, session, person, state, address, inbound)
+    conn.execute(touch, {"address_id": address_id, "now": now})
+    before = _snapshot(state) if stored else None
+    turn = Turn(rt, session, person, state, inbound)
     handle(turn, inbound)
-    if session.get(Person, person.id) is not None:  # the person may just have erased themselves
-        state.updated_at = now
-        flag_modified(state, "data")
-        flag_modified(state, "suspended")
-    delivery.write(session, turn, reply_to=address, key_prefix=f"in:{event_id}")
+    session.flush()  # domain rows first, so the state row below never outlives an erased person
+    if not turn.erased and _snapshot(state) != before:
+        conn.execute(save, {"person_id": person.id, "flow": state.flow, "step": state.step, "data": state.data,
+                            "suspended": state.suspended, "updated_at": now})
+    delivery.write(session, turn, channel=inbound.channel, address=inbound.address, key_prefix=f"in:{event_id}")
     return DispatchResult(person_id=person.id, replies=list(turn.out))
 
 

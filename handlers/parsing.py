@@ -182,7 +182,7 @@ def parse_zone(text: str | None, places: dict[str, str] | None = None) -> str | 
         return index[t]
     if t.replace(" ", "_") in index:
         return index[t.replace(" ", "_")]
-    close = difflib.get_close_matches(t, list(index) + list(places or {}), n=1, cutoff=0.85)
+    close = difflib.get_close_matches(t, list(index) + list(places or {}), n=1, cutoff=0.8)
     if close:
         return (places or {}).get(close[0]) or index.get(close[0])
     return None

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from data.models import ChannelAddress, ClientProfile, ConversationState, Person
+from data.models import ClientProfile, Person
 from handlers.parsing import normalize
 from handlers.types import Inbound, Option, Outbound, Runtime
+
+
+@lru_cache(maxsize=4096)
+def _normalized_words(content, key: str, locale: str) -> frozenset[str]:
+    return frozenset(normalize(w) for w in content.words(key, locale))
 
 
 class Invalid(Exception):
@@ -33,6 +39,16 @@ class Reply:
     choice: str | None  # payload of the option they picked (tapped, numbered or named), if any
 
 
+@dataclass
+class FlowState:
+    """Where the person is in a conversation; stored in the conversation_state row between messages."""
+
+    flow: str | None = None
+    step: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+    suspended: list[dict[str, Any]] = field(default_factory=list)  # flows a crisis interrupted, newest last
+
+
 @dataclass(frozen=True)
 class Step:
     ask: Callable[[Turn], None]
@@ -47,19 +63,18 @@ class Turn:
         rt: Runtime,
         session: Session,
         person: Person,
-        state: ConversationState,
-        address: ChannelAddress | None = None,
+        state: FlowState,
         inbound: Inbound | None = None,
     ) -> None:
         self.rt = rt
         self.session = session
         self.person = person
         self.state = state
-        self.address = address
         self.inbound = inbound
         self.now: datetime = rt.clock()
         self.out: list[Outbound] = []
         self.after: list[Outbound] = []  # messages for other people (clinicians, partners)
+        self.erased = False  # set when the person has just erased all their data
 
     # -- where and when ----------------------------------------------------------------------
     @property
@@ -92,8 +107,8 @@ class Turn:
         fields.setdefault("clinician", self.rt.clinic.clinician_name)
         return self.rt.content.text(key, self.locale, **fields)
 
-    def words(self, key: str) -> list[str]:
-        return [normalize(w) for w in self.rt.content.words(key, self.locale)]
+    def words(self, key: str) -> frozenset[str]:
+        return _normalized_words(self.rt.content, key, self.locale)
 
     def opt(self, payload: str, key: str | None = None, label: str | None = None, **fields: Any) -> Option:
         """An option labelled by text `key` (a bare key means `opt.<key>`; default: the payload)."""

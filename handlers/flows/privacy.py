@@ -91,6 +91,7 @@ def erase(turn: Turn) -> None:
         session.execute(delete(table).where(getattr(table, column) == pid))
     session.execute(delete(Person).where(Person.id == pid))
     session.expunge_all()
+    turn.erased = True
     turn.out[:] = [Outbound(text=goodbye, person_id=None)]
 
 

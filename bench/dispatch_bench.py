@@ -1,0 +1,85 @@
+"""Drives a realistic mix of client conversations through dispatch and prints messages/s and p50/p99 latency.
+
+Run: `./dev bench` (SQLite file in WAL; PostgreSQL too when TEST_DATABASE_URL or BENCH_DATABASE_URL is set).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import text
+
+from data.content import Content
+from data.db import make_engine, upgrade
+from handlers.dispatch import dispatch
+from handlers.types import FixedClock, Inbound, Runtime
+
+ONBOARDING = ["hi", "1", "Sam", "Hong Kong", "9pm", "3 weeks ago", "2"]
+CHECKIN = ["/checkin", "4", "3", "no", "skip"]
+CRAVING = ["craving", "6", "lonely, tired", "home", "skip", "1", "It passed"]
+NETWORK = ["/network", "Mum", "9123 4567", "yes", "Finish"]
+ODD = ["what's up?", "🙂", "/help", "menu", "1", "x" * 2000, "cancel"]
+SESSION = CHECKIN + CRAVING + ODD + NETWORK + ["/settings", "Quiet hours", "22:00-07:00", "Done"]
+
+
+def conversations(clients: int, rounds: int) -> list[tuple[str, str]]:
+    """Interleave clients' messages round-robin, the way real traffic arrives."""
+    scripts = [ONBOARDING + SESSION * rounds for _ in range(clients)]
+    longest = max(len(s) for s in scripts)
+    return [(f"bench-{c}", scripts[c][i]) for i in range(longest) for c in range(clients) if i < len(scripts[c])]
+
+
+def run(url: str, label: str, clients: int, rounds: int) -> dict[str, float]:
+    engine = make_engine(url)
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public"))
+    upgrade(engine)
+    clock = FixedClock(datetime(2026, 3, 2, 2, 0, tzinfo=UTC))
+    rt = Runtime(db=engine, content=Content(), clock=clock)
+    messages = conversations(clients, rounds)
+    latencies = []
+    started = time.perf_counter()
+    for n, (address, message) in enumerate(messages):
+        t0 = time.perf_counter()
+        dispatch(rt, Inbound("bench", address, f"m{n}", text=message))
+        latencies.append(time.perf_counter() - t0)
+        clock.advance(seconds=0.05)
+    elapsed = time.perf_counter() - started
+    engine.dispose()
+    latencies.sort()
+    figures = {
+        "messages": len(messages),
+        "per_second": len(messages) / elapsed,
+        "p50_ms": statistics.median(latencies) * 1000,
+        "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000,
+    }
+    print(f"{label:<22} {figures['messages']:>7} msgs  {figures['per_second']:>8.0f} msg/s  "
+          f"p50 {figures['p50_ms']:.2f} ms  p99 {figures['p99_ms']:.2f} ms")
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--clients", type=int, default=200)
+    parser.add_argument("--rounds", type=int, default=2)
+    args = parser.parse_args([])
+    print(f"dispatch benchmark: {args.clients} clients, onboarding + {args.rounds} rounds of "
+          f"check-in, craving, odd input, network and settings; one process")
+    with tempfile.TemporaryDirectory() as tmp:
+        run(f"sqlite:///{Path(tmp) / 'bench.db'}", "SQLite (file, WAL)", args.clients, args.rounds)
+    pg = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
+    if pg:
+        run(pg, "PostgreSQL", args.clients, args.rounds)
+    else:
+        print("PostgreSQL: skipped (set BENCH_DATABASE_URL or TEST_DATABASE_URL)")
+
+
+if __name__ == "__main__":
+    main()
