@@ -39,7 +39,8 @@ def make_engine(url: str, *, echo: bool = False, busy_timeout_ms: int = 5000) ->
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # Straight to the driver: this runs once per transaction, on the hot path of every message.
+        conn.connection.dbapi_connection.execute("BEGIN IMMEDIATE")
 
     return engine
 

@@ -6,10 +6,12 @@ import json
 import logging
 import re
 from dataclasses import dataclass, field
+from datetime import timedelta
+from functools import lru_cache
 
+from sqlalchemy import bindparam, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy import bindparam, update
 from sqlmodel import Session, select
 
 from data.models import ChannelAddress, ConversationState, InboundEvent, Person, UTCDateTime
@@ -55,7 +57,7 @@ def _statements(dialect: str):
     addr, state_t, event_t = ChannelAddress.__table__, ConversationState.__table__, InboundEvent.__table__
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     lookup = (
-        select(Person, addr.c.id, state_t.c.flow, state_t.c.step, state_t.c.data, state_t.c.suspended,
+        select(Person, addr.c.id, addr.c.last_inbound_at, addr.c.unreachable_at, state_t.c.flow, state_t.c.step, state_t.c.data, state_t.c.suspended,
                state_t.c.person_id)
         .join(addr, addr.c.person_id == Person.id)
         .outerjoin(state_t, state_t.c.person_id == Person.id)
@@ -84,15 +86,28 @@ def _statements(dialect: str):
 
 
 _STATEMENTS: dict[str, tuple] = {}
+# The address's last-inbound time (for WhatsApp's 24-hour window) need not move on every message of a chat.
+TOUCH_EVERY = timedelta(minutes=1)
 
 
-def _find_or_create(session: Session, rt: Runtime, inbound: Inbound, now) -> tuple[Person, int, FlowState, bool]:
-    """The person behind this address (locked), their address id, their flow state, and whether it is stored."""
+@dataclass
+class _Found:
+    person: Person
+    address_id: int
+    state: FlowState
+    state_stored: bool
+    address_fresh: bool  # its last-inbound time is recent and it is not marked unreachable
+
+
+def _find_or_create(session: Session, rt: Runtime, inbound: Inbound, now) -> _Found:
+    """The person behind this address (locked), with their address and flow state; created on first contact."""
     lookup = _statements(session.connection().dialect.name)[0]
     found = session.execute(lookup, {"channel": inbound.channel, "address": inbound.address}).first()
     if found is not None:
-        person, address_id, flow, step, data, suspended, stored = found
-        return person, address_id, FlowState(flow, step, data or {}, suspended or []), stored is not None
+        person, address_id, last_inbound, unreachable, flow, step, data, suspended, stored = found
+        fresh = unreachable is None and last_inbound is not None and now - last_inbound < TOUCH_EVERY
+        return _Found(person, address_id, FlowState(flow, step, data or {}, suspended or []), stored is not None,
+                      fresh)
     locale = rt.default_locale
     if (inbound.language or "").lower().startswith("zh") or _looks_chinese(inbound.text):
         locale = "zh-HK"
@@ -102,7 +117,7 @@ def _find_or_create(session: Session, rt: Runtime, inbound: Inbound, now) -> tup
     address = ChannelAddress(person_id=person.id, channel=inbound.channel, address=inbound.address)
     session.add(address)
     session.flush()
-    return person, address.id, FlowState(), False
+    return _Found(person, address.id, FlowState(), False, False)
 
 
 def _looks_chinese(text: str) -> bool:
@@ -115,16 +130,18 @@ def _snapshot(state: FlowState) -> tuple:
 
 def _dispatch(rt: Runtime, session: Session, inbound: Inbound) -> DispatchResult:
     now = rt.clock()
-    person, address_id, state, stored = _find_or_create(session, rt, inbound, now)
-    _, event, touch, save = _statements(session.connection().dialect.name)
+    found = _find_or_create(session, rt, inbound, now)
+    person, state = found.person, found.state
     conn = session.connection()
+    _, event, touch, save = _statements(conn.dialect.name)
     event_id = conn.execute(event, {"channel": inbound.channel, "external_id": inbound.external_id,
                                     "received_at": inbound.received_at or now, "person_id": person.id}).scalar()
     if event_id is None:
         session.rollback()
         return DispatchResult(duplicate=True)
-    conn.execute(touch, {"address_id": address_id, "now": now})
-    before = _snapshot(state) if stored else None
+    if not found.address_fresh:
+        conn.execute(touch, {"address_id": found.address_id, "now": now})
+    before = _snapshot(state) if found.state_stored else None
     turn = Turn(rt, session, person, state, inbound)
     handle(turn, inbound)
     session.flush()  # domain rows first, so the state row below never outlives an erased person
@@ -139,7 +156,7 @@ def handle(turn: Turn, inbound: Inbound) -> None:
     """Crisis first, then commands, then the current flow step, then the menu."""
     text = (inbound.text or "").strip()
     if text:
-        found = detect_crisis(text, turn.locale)
+        found = _detect_short(text, turn.locale) if len(text) <= 64 else detect_crisis(text, turn.locale)
         if found.is_crisis:
             crisis.begin(turn, found.kind)
             return
@@ -166,6 +183,9 @@ def handle(turn: Turn, inbound: Inbound) -> None:
         turn.say(bad.hint, **bad.fields)
         step.ask(turn)
 
+
+# Short answers ("yes", "4", "skip") repeat across everyone; the check is pure, so remember recent ones.
+_detect_short = lru_cache(maxsize=8192)(detect_crisis)
 
 STALE = "\0stale"
 _LEADING = re.compile(r"^[^\w]*\d*[^\w]*")

@@ -37,6 +37,8 @@ def sqlite_template(tmp_path_factory):
 @pytest.fixture(scope="session")
 def pg_engine():
     if not PG_URL:
+        if os.environ.get("REQUIRE_POSTGRES"):
+            pytest.fail("REQUIRE_POSTGRES is set but TEST_DATABASE_URL is not")
         pytest.skip("PostgreSQL tests need TEST_DATABASE_URL (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)")
     engine = make_engine(PG_URL)
     with engine.begin() as conn:

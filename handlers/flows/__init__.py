@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from handlers.flows import checkin, craving, crisis, menu, network, onboarding, privacy, settings, slip
+from handlers.flows import (
+    checkin,
+    craving,
+    crisis,
+    menu,
+    network,
+    onboarding,
+    privacy,
+    settings,
+    slip,
+)
 from handlers.turn import Step, Turn
 
 _MODULES = (onboarding, network, craving, checkin, slip, crisis, settings, privacy, menu)

@@ -9,8 +9,17 @@ from typing import Any
 from sqlmodel import SQLModel, delete, select, update
 
 from data.models import (
-    ChannelAddress, CheckIn, ClientProfile, ConversationState, Craving, Escalation, InboundEvent, Outbox, Person,
-    Slip, SupportContact,
+    ChannelAddress,
+    CheckIn,
+    ClientProfile,
+    ConversationState,
+    Craving,
+    Escalation,
+    InboundEvent,
+    Outbox,
+    Person,
+    Slip,
+    SupportContact,
 )
 from handlers.turn import Invalid, Reply, Step, Turn
 from handlers.types import Attachment, Outbound

@@ -4,7 +4,15 @@ from datetime import date, time
 
 import pytest
 
-from handlers.parsing import has_words, normalize, parse_date, parse_int, parse_time, parse_time_range, parse_zone
+from handlers.parsing import (
+    has_words,
+    normalize,
+    parse_date,
+    parse_int,
+    parse_time,
+    parse_time_range,
+    parse_zone,
+)
 
 TODAY = date(2026, 3, 2)
 

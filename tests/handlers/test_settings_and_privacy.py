@@ -6,8 +6,17 @@ from datetime import date, time
 from sqlmodel import Session, func, select
 
 from data.models import (
-    ChannelAddress, CheckIn, ClientProfile, ConversationState, Craving, Escalation, InboundEvent, Outbox, Person,
-    Slip, SupportContact,
+    ChannelAddress,
+    CheckIn,
+    ClientProfile,
+    ConversationState,
+    Craving,
+    Escalation,
+    InboundEvent,
+    Outbox,
+    Person,
+    Slip,
+    SupportContact,
 )
 
 

@@ -1,7 +1,7 @@
 """initial schema
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-25 09:31:23.894860
 """
 
@@ -10,7 +10,6 @@ import sqlmodel
 from alembic import op
 
 import data.models
-
 
 revision = '0001'
 down_revision = None
