@@ -27,6 +27,9 @@ def preferred_address(session: Session, person_id: int) -> ChannelAddress | None
     ).first()
 
 
+_INSERT = insert(Outbox.__table__)  # built once: building a statement costs more than running it
+
+
 def _values(session: Session, out: Outbound, *, key: str, now, channel: str | None,
             address: str | None) -> dict | None:
     channel, address = out.channel or channel, out.address or address
@@ -58,7 +61,7 @@ def enqueue(session: Session, messages: list[tuple[Outbound, str]], *, now, chan
     rows = [r for r in rows if r is not None]
     if rows:
         # Core insert on the session's connection: no ORM objects or flush needed for write-only rows.
-        session.connection().execute(insert(Outbox.__table__), rows)
+        session.connection().execute(_INSERT, rows)
     return len(rows)
 
 

@@ -1,0 +1,93 @@
+"""The outbox: replies leave in order, failures come back later, and two workers never claim the same row."""
+
+import asyncio
+import threading
+from datetime import timedelta
+
+from sqlmodel import Session, col, select
+
+from data.models import Outbox
+from scheduler.outbox import LEASE, SendResult, claim, drain
+
+
+class RecordingSender:
+    """A sender for the console channel that remembers what it sent and can be told to fail."""
+
+    channel = "console"
+
+    def __init__(self, fail_times: int = 0):
+        self.sent: list[str] = []
+        self.fail_times = fail_times
+
+    async def send(self, message: Outbox) -> SendResult:
+        if self.fail_times:
+            self.fail_times -= 1
+            raise ConnectionError("network down")
+        self.sent.append(message.text)
+        return SendResult(provider_id=f"p{message.id}")
+
+
+def rows(rt) -> list[Outbox]:
+    with Session(rt.db) as session:
+        return list(session.exec(select(Outbox).order_by(col(Outbox.id))))
+
+
+def test_drain_sends_replies_in_order_and_records_them(client, rt):
+    sender = RecordingSender()
+    client.send("/checkin")
+    sent = asyncio.run(drain(rt.db, {"console": sender}, rt.clock))
+    assert sent == len(rows(rt))
+    assert sender.sent == [r.text for r in rows(rt)]
+    assert all(r.status == "sent" and r.provider_id == f"p{r.id}" and r.sent_at for r in rows(rt))
+    assert asyncio.run(drain(rt.db, {"console": sender}, rt.clock)) == 0  # nothing sent twice
+
+
+def test_a_failed_send_is_retried_later_not_lost(chat, rt, clock):
+    chat.send("hi")
+    sender = RecordingSender(fail_times=1)
+    asyncio.run(drain(rt.db, {"console": sender}, rt.clock))
+    (row,) = rows(rt)
+    assert (row.status, row.attempts, row.last_error) == ("pending", 1, "ConnectionError")
+    assert row.due_at > clock()
+    assert asyncio.run(drain(rt.db, {"console": sender}, rt.clock)) == 0  # not due yet
+    clock.advance(seconds=5)
+    assert asyncio.run(drain(rt.db, {"console": sender}, rt.clock)) == 1
+    assert rows(rt)[0].status == "sent"
+
+
+def test_rows_for_a_channel_without_a_sender_are_left_for_another_process(chat, rt):
+    chat.send("hi")
+    assert asyncio.run(drain(rt.db, {}, rt.clock)) == 0
+    (row,) = rows(rt)
+    assert (row.status, row.attempts) == ("pending", 0)
+
+
+def test_a_crashed_workers_claim_returns_after_the_lease(chat, rt, clock):
+    chat.send("hi")
+    assert len(claim(rt.db, clock())) == 1  # claimed, then the worker "dies"
+    assert claim(rt.db, clock()) == []
+    clock.advance(seconds=LEASE.total_seconds() + 1)
+    assert len(claim(rt.db, clock())) == 1
+
+
+def test_concurrent_claimers_never_share_a_row(rt):
+    from tests.chat import Chat
+
+    for n in range(30):
+        Chat(rt, address=f"person-{n}").send("hi")
+    claimed: list[int] = []
+    lock = threading.Lock()
+
+    def worker():
+        for _ in range(10):
+            got = claim(rt.db, rt.clock(), limit=3)
+            with lock:
+                claimed.extend(r.id for r in got)
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(claimed) == len(set(claimed)) == 30
+    assert all(r.status == "sending" and r.lease_until > rt.clock() - timedelta(seconds=1) for r in rows(rt))
