@@ -23,14 +23,17 @@ class Case:
     lang: str
     text: str
     held_out: bool
+    section: int = 0  # 0 for tuning rows; n for rows after the n-th "# held-out" header
 
 
 def load_cases(path: Path = CASES) -> list[Case]:
     cases: list[Case] = []
     held_out = False
+    section = 0
     for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if raw.strip().lower().startswith(HELD_OUT_MARKER):
             held_out = True
+            section += 1
         if not raw.strip() or raw.lstrip().startswith("#"):
             continue
         parts = raw.split("\t")
@@ -46,7 +49,7 @@ def load_cases(path: Path = CASES) -> list[Case]:
         if known_miss and label == "none":
             raise ValueError(f"{path}:{number}: only crisis rows can be known misses")
         kind = None if label == "none" else label
-        cases.append(Case(number, kind, known_miss, lang, text, held_out))
+        cases.append(Case(number, kind, known_miss, lang, text, held_out, section))
     return cases
 
 
@@ -73,7 +76,7 @@ class Tally:
             return f"{100 * a / b:5.1f}% ({a}/{b})" if b else "   n/a"
 
         return (
-            f"{name:<14} recall {pct(self.detected, self.crises)}  "
+            f"{name:<16} recall {pct(self.detected, self.crises)}  "
             f"kind acc {pct(self.kind_right, self.detected)}  "
             f"FP rate {pct(self.false_pos, self.negatives)}"
         )
@@ -96,7 +99,10 @@ def main(argv: list[str] | None = None) -> int:
         worst = max(worst, time.perf_counter() - start)
         kind = None if result.kind is None else str(result.kind)
         split = "held-out" if case.held_out else "tuning"
-        for name in ("overall", f"overall/{case.lang}", split, f"{split}/{case.lang}"):
+        names = ["overall", f"overall/{case.lang}", split, f"{split}/{case.lang}"]
+        if case.section:
+            names += [f"held-out #{case.section}", f"held-out #{case.section}/{case.lang}"]
+        for name in names:
             groups.setdefault(name, Tally()).add(case, result.is_crisis, kind)
         if case.kind is None and result.is_crisis:
             false_pos.append((case, kind))
@@ -122,6 +128,8 @@ def main(argv: list[str] | None = None) -> int:
         "held-out/en",
         "held-out/zh",
     ]
+    for section in sorted({c.section for c in cases if c.section}):
+        order += [f"held-out #{section}", f"held-out #{section}/en", f"held-out #{section}/zh"]
     for name in order:
         if name in groups:
             print(groups[name].line(name))

@@ -103,7 +103,8 @@ def on_note(turn: Turn, reply: Reply) -> None:
         row.note = reply.text
     complete(turn, row)
     tally = recovery.tally(turn.profile, turn.today)
-    turn.say("checkin.done", streak=tally.current, total=tally.total, longest=tally.longest)
+    turn.say("checkin.done" if tally.current else "checkin.done_first_day",
+             streak=tally.current, total=tally.total, longest=tally.longest)
     if (row.craving or 0) >= STRONG_CRAVING:
         turn.ask(FLOW, "offer_craving", "checkin.offer_craving", [turn.opt("yes"), turn.opt("not_now")])
     else:

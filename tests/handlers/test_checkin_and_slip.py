@@ -88,3 +88,12 @@ def test_slip_date_in_the_future_reasks(client):
     client.send("/slip")
     assert "still to come" in client.send("2027-01-01")
     assert client.rows(Slip) == []
+
+
+def test_first_day_of_a_streak_is_called_day_one(chat):
+    chat.onboard(sober="today")
+    chat.send("/checkin")
+    chat.send("3")
+    chat.send("1")
+    chat.tap("No")
+    assert "Today is day one of this streak" in chat.tap("Skip")
