@@ -27,7 +27,7 @@ def build_runtime(settings: Settings, *, clock: Clock = system_clock, migrate: b
         clinic=Clinic(settings.clinic_name, settings.clinician_name, settings.clinician_contact),
         default_timezone=settings.default_timezone,
         default_locale=settings.default_locale,
-        craving_followup_minutes=settings.craving_followup_minutes,
+        ladder=settings.ladder(),
     )
 
 
@@ -35,3 +35,5 @@ def configure_logging(level: str) -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     # httpx logs request URLs, and a Telegram URL carries the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)

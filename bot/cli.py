@@ -41,6 +41,133 @@ def chat(
     run_chat(rt, user=user, export_dir=export_dir)
 
 
+def _runtime(db: str | None, *, clock=None):
+    from bot.bootstrap import build_runtime, configure_logging
+
+    settings = _settings(db)
+    configure_logging(settings.log_level)
+    return settings, (build_runtime(settings, clock=clock) if clock else build_runtime(settings))
+
+
+def senders_for(settings) -> dict:
+    """The channels this process can send on. The console's messages wait for `recovery-bot chat`."""
+    return {}
+
+
+@app.command()
+def run(
+    host: Annotated[str | None, typer.Option(help="Listen address (default: HOST, 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option(help="Listen port (default: PORT, 8080).")] = None,
+    db: DbOption = None,
+) -> None:
+    """Run the scheduler, the configured channels and the web app until SIGTERM or Ctrl-C."""
+    import asyncio
+
+    from bot.runner import serve
+
+    settings, rt = _runtime(db)
+    asyncio.run(serve(settings, rt, host=host or settings.host, port=port or settings.port,
+                      senders=senders_for(settings)))
+
+
+@app.command()
+def tick(
+    at: Annotated[str | None, typer.Option("--at", help="Run as of this ISO-8601 instant (default: now).")] = None,
+    db: DbOption = None,
+) -> None:
+    """Run one complete scheduler pass and exit (for cron, operators and tests)."""
+    import asyncio
+    from datetime import UTC, datetime
+
+    from bot.runner import limits
+    from handlers.types import FixedClock, system_clock
+    from scheduler.outbox import Delivery
+    from scheduler.passes import run_pass
+
+    clock = system_clock
+    if at:
+        try:
+            instant = datetime.fromisoformat(at.replace("Z", "+00:00"))
+        except ValueError:
+            typer.echo(f"recovery-bot: --at: not an ISO-8601 instant: {at!r}", err=True)
+            raise typer.Exit(2) from None
+        clock = FixedClock(instant if instant.tzinfo else instant.replace(tzinfo=UTC))
+    settings, rt = _runtime(db, clock=clock)
+    report = asyncio.run(run_pass(rt, Delivery(rt, senders_for(settings), limits=limits(settings))))
+    typer.echo(f"tick at {rt.clock().isoformat()}: {report}")
+
+
+outbox_app = typer.Typer(help="Queued, failed and recent messages.", invoke_without_command=True)
+app.add_typer(outbox_app, name="outbox")
+
+
+@outbox_app.callback()
+def outbox_list(
+    ctx: typer.Context,
+    status: Annotated[str | None, typer.Option(help="pending, sending, sent, failed or cancelled.")] = None,
+    person: Annotated[int | None, typer.Option(help="Only messages for this person id.")] = None,
+    limit: Annotated[int, typer.Option(help="How many, newest first.")] = 50,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    db: DbOption = None,
+) -> None:
+    """List messages (message texts are not shown: they are health data)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    import json
+
+    from sqlmodel import Session, col, select
+
+    from data.db import make_engine
+    from data.models import Outbox
+
+    engine = make_engine(_settings(db).database_url)
+    stmt = select(Outbox).order_by(col(Outbox.id).desc()).limit(limit)
+    if status:
+        stmt = stmt.where(Outbox.status == status)
+    if person is not None:
+        stmt = stmt.where(Outbox.person_id == person)
+    with Session(engine) as session:
+        rows = list(session.exec(stmt))
+    fields = ("id", "status", "channel", "person_id", "kind", "priority", "attempts", "due_at", "sent_at",
+              "provider_id", "last_error")
+    if as_json:
+        typer.echo(json.dumps([{f: (v.isoformat() if hasattr(v, "isoformat") else v)
+                                for f in fields for v in [getattr(r, f)]} for r in rows], indent=2))
+        return
+    if not rows:
+        typer.echo("no messages")
+        return
+    typer.echo(f"{'id':>6} {'status':<9} {'channel':<9} {'person':>6} {'kind':<10} {'tries':>5} {'due (UTC)':<17} error")
+    for r in rows:
+        typer.echo(f"{r.id:>6} {r.status:<9} {r.channel:<9} {r.person_id or '-':>6} {r.kind:<10} {r.attempts:>5} "
+                   f"{r.due_at:%Y-%m-%d %H:%M}  {r.last_error or ''}")
+
+
+@outbox_app.command("retry")
+def outbox_retry(message_id: Annotated[int, typer.Argument(help="The id of a failed message.")],
+                 db: DbOption = None) -> None:
+    """Put a failed message back in the queue, to be sent on the next pass."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import update
+    from sqlmodel import Session
+
+    from data.db import make_engine
+    from data.models import Outbox, OutboxStatus
+
+    engine = make_engine(_settings(db).database_url)
+    with Session(engine) as session:
+        done = session.execute(
+            update(Outbox).where(Outbox.id == message_id, Outbox.status == OutboxStatus.failed)
+            .values(status=OutboxStatus.pending, attempts=0, due_at=datetime.now(UTC), last_error=None)
+        ).rowcount
+        session.commit()
+    if not done:
+        typer.echo(f"recovery-bot: message {message_id} is not a failed message", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"message {message_id} requeued")
+
+
 @db_app.command("upgrade")
 def db_upgrade(db: DbOption = None) -> None:
     """Create or update the schema to the latest version."""

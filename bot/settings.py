@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from handlers.types import Ladder
 
 DEFAULT_DATABASE_URL = "sqlite:///var/recovery-bot.db"
 
@@ -26,7 +29,18 @@ class Settings(BaseSettings):
     default_locale: str = Field("en", alias="DEFAULT_LOCALE")
     content_dir: Path | None = Field(None, alias="CONTENT_DIR")
     craving_followup_minutes: int = Field(20, alias="CRAVING_FOLLOWUP_MINUTES", ge=1, le=24 * 60)
+    craving_second_followup_minutes: int = Field(60, alias="CRAVING_SECOND_FOLLOWUP_MINUTES", ge=1, le=24 * 60)
+    reminder_after_minutes: int = Field(60, alias="REMINDER_AFTER_MINUTES", ge=1)
+    partner_nudge_after_minutes: int = Field(180, alias="PARTNER_NUDGE_AFTER_MINUTES", ge=1)
+    clinician_alert_after_minutes: int = Field(1440, alias="CLINICIAN_ALERT_AFTER_MINUTES", ge=1)
+    crisis_resend_minutes: int = Field(15, alias="CRISIS_RESEND_MINUTES", ge=1)
     log_level: str = Field("INFO", alias="LOG_LEVEL")
+    host: str = Field("127.0.0.1", alias="HOST")
+    port: int = Field(8080, alias="PORT", ge=1, le=65535)
+    pass_interval_seconds: float = Field(10, alias="PASS_INTERVAL_SECONDS", gt=0, le=3600)
+    telegram_rate_per_second: float = Field(30, alias="TELEGRAM_RATE_PER_SECOND", gt=0)
+    telegram_chat_rate_per_second: float = Field(1, alias="TELEGRAM_CHAT_RATE_PER_SECOND", gt=0)
+    whatsapp_rate_per_second: float = Field(10, alias="WHATSAPP_RATE_PER_SECOND", gt=0)
 
     @field_validator("database_url")
     @classmethod
@@ -66,6 +80,26 @@ class Settings(BaseSettings):
         return value
 
 
+    @model_validator(mode="after")
+    def _ladder_in_order(self):
+        if not (self.reminder_after_minutes < self.partner_nudge_after_minutes < self.clinician_alert_after_minutes):
+            raise ValueError("REMINDER_AFTER_MINUTES < PARTNER_NUDGE_AFTER_MINUTES < CLINICIAN_ALERT_AFTER_MINUTES"
+                             " must hold")
+        if self.craving_second_followup_minutes <= self.craving_followup_minutes:
+            raise ValueError("CRAVING_SECOND_FOLLOWUP_MINUTES must be later than CRAVING_FOLLOWUP_MINUTES")
+        return self
+
+    def ladder(self) -> Ladder:
+        return Ladder(
+            reminder_after=timedelta(minutes=self.reminder_after_minutes),
+            partner_nudge_after=timedelta(minutes=self.partner_nudge_after_minutes),
+            clinician_alert_after=timedelta(minutes=self.clinician_alert_after_minutes),
+            crisis_resend_after=timedelta(minutes=self.crisis_resend_minutes),
+            craving_followups=(timedelta(minutes=self.craving_followup_minutes),
+                               timedelta(minutes=self.craving_second_followup_minutes)),
+        )
+
+
 def load_settings(**overrides) -> Settings:
     """Read settings, turning validation errors into one clear message that names each bad setting."""
     try:
@@ -73,7 +107,7 @@ def load_settings(**overrides) -> Settings:
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
-            field = err["loc"][0] if err["loc"] else "?"
+            field = err["loc"][0] if err["loc"] else "ladder"
             name = Settings.model_fields[field].alias if field in Settings.model_fields else field
             problems.append(f"{name}: {err['msg'].removeprefix('Value error, ')}")
         raise SettingsError("invalid settings: " + "; ".join(problems)) from None

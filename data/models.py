@@ -102,6 +102,11 @@ class ClientProfile(SQLModel, table=True):
     quiet_start: time | None = None
     quiet_end: time | None = None
     paused_until: date | None = None
+    backup_clinician_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    # The next instants the scheduler owes this client something, kept here so a pass over every
+    # client is one indexed range query, not a time-zone calculation per client.
+    next_prompt_at: datetime | None = _instant(default=None, index=True)
+    next_summary_at: datetime | None = _instant(default=None, index=True)
 
 
 class SupportContact(SQLModel, table=True):
@@ -131,6 +136,7 @@ class Craving(SQLModel, table=True):
     plan: str | None = Field(default=None, max_length=500)
     outcome: str | None = Field(default=None, max_length=32)
     followup_due_at: datetime | None = _instant(default=None, index=True)
+    followups_sent: int = 0
     followup_outcome: str | None = Field(default=None, max_length=32)
 
 
@@ -186,7 +192,11 @@ class InboundEvent(SQLModel, table=True):
 class Outbox(SQLModel, table=True):
     __tablename__ = "outbox"
     # AUTOINCREMENT: SQLite would otherwise reuse the ids of erased rows, muddling the delivery record.
-    __table_args__ = (sa.Index("ix_outbox_due", "status", "due_at"), {"sqlite_autoincrement": True})
+    __table_args__ = (
+        sa.Index("ix_outbox_due", "status", "due_at"),
+        sa.Index("ix_outbox_queue", "channel", "address", "id"),  # per-recipient order
+        {"sqlite_autoincrement": True},
+    )
     id: int | None = Field(default=None, primary_key=True)
     person_id: int | None = Field(default=None, foreign_key="person.id", index=True, ondelete="CASCADE")
     channel: str = Field(max_length=16)
@@ -224,3 +234,15 @@ class Escalation(SQLModel, table=True):
     acknowledged_at: datetime | None = _instant(default=None)
     acknowledged_by: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
     resolved_at: datetime | None = _instant(default=None)
+    next_step_at: datetime | None = _instant(default=None, index=True)
+
+
+class EscalationStep(SQLModel, table=True):
+    """One rung climbed: who was told what, and when."""
+
+    __tablename__ = "escalation_step"
+    id: int | None = Field(default=None, primary_key=True)
+    escalation_id: int = Field(foreign_key="escalation.id", index=True, ondelete="CASCADE")
+    step: str = Field(max_length=24)  # reminder | partner_nudge | clinician_alert | all_clear | acknowledged ...
+    recipient_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    at: datetime = _instant()

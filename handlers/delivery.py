@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import insert
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from data.models import ChannelAddress, Outbox, OutboxStatus
@@ -27,7 +27,12 @@ def preferred_address(session: Session, person_id: int) -> ChannelAddress | None
     ).first()
 
 
-_INSERT = insert(Outbox.__table__)  # built once: building a statement costs more than running it
+# Built once per dialect (building a statement costs more than running it). A message whose
+# idempotency key is already queued is skipped, so a repeated pass cannot queue it twice.
+_INSERTS = {
+    name: dialect.insert(Outbox.__table__).on_conflict_do_nothing(index_elements=["idempotency_key"])
+    for name, dialect in (("sqlite", sqlite), ("postgresql", postgresql))
+}
 
 
 def _values(session: Session, out: Outbound, *, key: str, now, channel: str | None,
@@ -50,7 +55,7 @@ def _values(session: Session, out: Outbound, *, key: str, now, channel: str | No
         ),
         template_key=out.template_key, template_vars=dict(out.template_vars),
         idempotency_key=out.idempotency_key or key, priority=out.priority, status=OutboxStatus.pending,
-        due_at=now, attempts=0, lease_until=None, provider_id=None, last_error=None, created_at=now, sent_at=None,
+        due_at=max(now, out.not_before) if out.not_before else now, attempts=0, lease_until=None, provider_id=None, last_error=None, created_at=now, sent_at=None,
     )
 
 
@@ -61,7 +66,8 @@ def enqueue(session: Session, messages: list[tuple[Outbound, str]], *, now, chan
     rows = [r for r in rows if r is not None]
     if rows:
         # Core insert on the session's connection: no ORM objects or flush needed for write-only rows.
-        session.connection().execute(_INSERT, rows)
+        conn = session.connection()
+        conn.execute(_INSERTS[conn.dialect.name], rows)
     return len(rows)
 
 

@@ -14,9 +14,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from data.models import ChannelAddress, ConversationState, InboundEvent, Person, UTCDateTime
+from data.models import ChannelAddress, ConversationState, InboundEvent, Person, Role, UTCDateTime
 from handlers import commands, delivery, flows
-from handlers.flows import crisis
+from handlers.flows import alerts, crisis
 from handlers.parsing import close_match, has_words, normalize
 from handlers.safety import detect_crisis
 from handlers.turn import FlowState, Invalid, Reply, Turn
@@ -160,6 +160,11 @@ def handle(turn: Turn, inbound: Inbound) -> None:
         if found.is_crisis:
             crisis.begin(turn, found.kind)
             return
+    if alerts.handle_payload(turn, inbound.payload):
+        return
+    if turn.person.role != Role.client:
+        alerts.role_help(turn)
+        return
     command = commands.parse(turn, text, inbound.payload)
     if command is not None:
         commands.run(turn, *command)

@@ -100,6 +100,12 @@ _EN_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             r"\1 is",
         ),
         (r"\b(he|she|that|there|what)s\b", r"\1 is"),
+        # "my brother's threatening", "bf's not breathing": possessive-looking 's before a verb form.
+        (
+            r"\b(\w+)'s (?=(?:\w{2,}ing|going|gone|been|not|just|about|always|still|never|outside|"
+            r"got|coming|turning|trying|threatening|saying|blue|unconscious|unresponsive|passed)\b)",
+            r"\1 is ",
+        ),
         (r"\b(you|we|they)'?re\b", r"\1 are"),
         (r"\b(he|she|they|you|we)'ll\b", r"\1 will"),
         (r"\b(he|she|they|you|we)'d\b", r"\1 would"),
@@ -109,6 +115,10 @@ _EN_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\bgotta\b", "got to"),
         (r"\btryna\b", "trying to"),
         (r"\bkms\b", "kill myself"),
+        (r"\b(?:off|top|end)(?:ing)? myself\b", "kill myself"),
+        (r"\b(want|wanna|going|need|ready|wish|plan|have) 2\b", r"\1 to"),
+        (r"\bsewer ?slide\b|\bsu[i1]c[i1]de\b|\bsuicide\b", "suicide"),
+        (r"\bfent(?:a|anyl)?\b", "fentanyl"),
         (r"\bunalive\b", "kill"),
         (r"\brn\b", "right now"),
         (r"\b(?:tonite|2nite|2night|tn)\b", "tonight"),
@@ -224,9 +234,21 @@ _DRUG_CONTEXT_RE = re.compile(
     r"\b(?:after|since) (?:using|taking|shooting|smoking|drinking|snorting|injecting|he used|"
     r"she used|they used|he took|she took|they took)\b|\b(?:shot up|shooting up|overdos\w*|heroin|"
     r"fentanyl|opioids?|opiates?|oxy\w*|xanax|benzos?|methadone|morphine|pills|tablets|downers|"
-    r"ghb|ketamine|ket|meth|crystal|ice|crack|coke|cocaine|drugs|dope|gear|high|wasted|"
-    r"drunk|smack|needle)\b|"
-    r"藥|毒|白粉|冰|k ?仔|海洛英|芬太尼|啪|索|打針|注射|飲(?:咗|左)?(?:好多)?酒|飲醉|飲大咗"
+    r"ghb|gbl|ketamine|ket|meth|crystal|ice|crack|coke|cocaine|drugs|dope|gear|"
+    r"high(?! (?:blood|pressure|school|street|court|fever|temperature|up|five))|wasted|"
+    r"drunk|smack|needle|mdma|molly|ecstasy|pingers|lean|codeine|tramadol|valium|meds|"
+    r"suboxone|sleeping pills|painkillers|smoked|snorted|injected|popped|shooting up|"
+    r"(?:took|taking|take|did|doing|on|some|bumps? of|a bump of|line of|lines of|sniffed|dropped) "
+    r"(?:k|g|ice)|(?:k|g) (?:and|with|plus) (?:alcohol|booze|drinks?|vodka))\b|"
+    r"藥|毒|白粉|冰|k ?仔|g水|海洛英|芬太尼|美沙酮|啪|索|打(?:咗|左|完|過)?針|注射|飲(?:咗|左)?(?:好多)?酒|"
+    r"飲醉|飲大咗|溝酒|撈酒"
+)
+# Seizures, shaking and hallucinations during withdrawal are medical, not an overdose.
+_WITHDRAWAL_RE = re.compile(
+    r"\b(?:withdrawal|withdrawals|withdrawing|detox\w*|stopped (?:drinking|using)|quit (?:drinking|"
+    r"using)|off the (?:booze|drink|alcohol|grog)|coming off|since (?:i|he|she|they) (?:stopped|quit)|"
+    r"days? (?:sober|dry|off (?:the )?(?:booze|drink|alcohol)|without (?:a )?(?:drink|booze|alcohol)))\b|"
+    r"戒(?:酒|毒|斷)|停(?:咗|左)(?:飲|食)|冇(?:酒)?飲|斷癮|冇酒飲|冇得飲"
 )
 
 _ACCIDENT_RE = re.compile(
@@ -254,10 +276,13 @@ class _Rule:
     pre_exclude: re.Pattern[str] | None = None
     post_exclude: re.Pattern[str] | None = None
     sentence_exclude: re.Pattern[str] | None = None
+    # Co-occurrence: the rule only fires when this also occurs somewhere in the message
+    # (e.g. a racing heart only counts when drugs were used).
+    requires: re.Pattern[str] | None = None
 
 
 def _r(kind: CrisisKind, pattern: str, **kw: object) -> _Rule:
-    for key in ("pre_exclude", "post_exclude", "sentence_exclude"):
+    for key in ("pre_exclude", "post_exclude", "sentence_exclude", "requires"):
         if isinstance(kw.get(key), str):
             kw[key] = re.compile(kw[key])  # type: ignore[arg-type]
     return _Rule(kind, re.compile(pattern), **kw)  # type: ignore[arg-type]
@@ -322,9 +347,47 @@ _ZH_AGENT = (
 _ZH_WHEN = r"(?:今晚|今日|聽日|而家|一陣|遲啲|返屋企|星期[一二三四五六日])?"
 _ZH_GAP = r"(?:(?!知道|發現|見到|聽到|知|唔|冇|無|不|未)[^,.!?;\s。！？；]){0,4}?"
 _ZH_MANY = (
-    r"(?:好多|很多|太多|成樽|成瓶|一整樽|一整瓶|成排|成盒|成包|一堆|成堆|幾十|"
+    r"(?:好多|很多|太多|成樽|成瓶|一整樽|一整瓶|成排|成盒|成包|一堆|成堆|幾十|成板|一板|成條|一大堆|"
+    r"大把|成揸|一揸|一大把|一倍|兩倍|雙倍|三倍|幾倍|double|"
     r"[一二兩三四五六七八九]?十[一二三四五六七八九]?|廿|卅|百|\d{2,})"
 )
+
+# Drugs where the amount alone makes it dangerous (depressants and medicines).
+_DEPRESSANT = (
+    r"(?:heroin|smack|fentanyl|opioids?|opiates?|oxy(?:codone|contin|s)?|methadone|morphine|"
+    r"codeine|tramadol|bupe|suboxone|xanax|xannies|valium|benzos?|klonopin|clonazepam|ativan|"
+    r"lorazepam|diazepam|zopiclone|zolpidem|ambien|seroquel|quetiapine|lithium|insulin|ghb|gbl|"
+    r"g|lean|sleeping (?:pills|tablets)|painkillers|pills|tablets|meds|medication|medicine|"
+    r"panadol|paracetamol|tylenol|antidepressants|sleepers|downers)"
+)
+_DRUG_EN = (
+    r"(?:" + _DEPRESSANT[3:-1] + r"|ketamine|ket|k|meth|ice|crystal|tina|coke|cocaine|crack|mdma|"
+    r"molly|ecstasy|pingers|dope|gear|drugs|gh?b)"
+)
+_ALCOHOL = r"(?:alcohol|booze|drinks?|drinking|vodka|whiske?y|beer|wine|soju|spirits|liquor|rum|gin)"
+_INGEST = (
+    r"(?:took|taken|take|taking|did|done|doing|had|used|using|smoked|smoking|snorted|snorting|"
+    r"injected|injecting|shot|shooting|swallowed|popped|drank|necked|dropped|railed|slammed|"
+    r"banged|downed)"
+)
+# A danger sign in the same message turns drug use into an overdose.
+_DRUG_USE_RE = re.compile(
+    r"\b(?:after|since) (?:using|taking|shooting|smoking|drinking|snorting|injecting|"
+    r"(?:he|she|they|i|we) (?:used|took|smoked|snorted|injected|shot up|did))\b|\b"
+    + _INGEST
+    + r" (?:\w+ ){0,3}?"
+    + _DRUG_EN
+    + r"\b|\b(?:high|wasted|off (?:his|her|my|their) (?:face|head)|overdos\w*|shot up|shooting up|"
+    r"nodding off|gouching)\b|"
+    r"(?:食|吞|服|啪|索|吸|打|溝|撈|飲)(?:咗|左|完|緊|過|晒)?(?:[^,.!?。！？]{0,4}?)(?:藥|丸|k|冰|g水|白粉|"
+    r"海洛英|芬太尼|美沙酮|毒|嘢|針|酒)|打針|啪嘢|索嘢|吸毒|玩(?:k|冰|嘢)|high(?:咗|住|緊)"
+)
+_THIRD_ZH = r"(?:佢|" + _ZH_AGENT[3:-1] + r"|朋友|我朋友|個朋友|老友|同事|阿爸|阿媽|爸爸|媽媽|婆婆|公公)"
+_EN_WISH = (
+    r"(?:want|wanted|wanting|wish|wishing|ready|need|needs|planning|plan|plans|planned|decided|"
+    r"deciding|trying|tried|hope|hoping|intend|intending|would like|going|about)"
+)
+_QUESTION_TAIL = r"^[^,.!?。！？]{0,10}(?:會點|會唔會|得唔得|可唔可以|可以嗎|嗎|\?|？)"
 
 _RULES: tuple[_Rule, ...] = (
     # ---------------- overdose ----------------
@@ -389,10 +452,83 @@ _RULES: tuple[_Rule, ...] = (
     _r(
         _OD,
         r"(?:冇|無)(?:咗|左|晒)?呼吸(?!困難|問題|唔到|急促)|停(?:咗|左)呼吸|唔識呼吸|唔係好呼吸|冇(?:咗)?脈搏|"
-        r"(?:叫|拍|搖|喊)(?:極|佢|咗|左|完)*(?:都|也)?(?:唔醒|叫唔醒|冇反應|無反應)|叫唔醒|醒唔返|"
+        r"(?:叫|拍|搖|喊)(?:極|佢|咗|左|完)*(?:都|也)?(?:唔醒|叫唔醒|冇反應|無反應|唔應|冇應)|叫唔醒|叫唔應|醒唔返|"
         r"(?:佢|" + _ZH_AGENT + r")[^,.!?。！？]{0,8}?(?:唔識郁|郁唔到|冇反應|無反應|唔郁)|"
         r"(?:嘴唇|塊面|成個人|手指)(?:開始)?(?:變|發|都)?(?:藍|紫|黑)(?:咗|左)?",
         sentence_exclude=_MESSAGE_REPLY_RE,
+    ),
+    # --- broadened overdose: amount words, mixing, danger signs after use ---
+    _r(
+        _OD,
+        r"\b" + _INGEST + r" (?:like |about |maybe |probably |around |at least |way |far )?(?:a lot|lots|"
+        r"loads|heaps|tons|a ton|a bunch|a load|a shit ?load|so much|too much|way too much|a massive "
+        r"amount|a huge amount|a fistful|a handful|an? (?:whole |full |entire )?(?:\w+ )?(?:bottle|strip|"
+        r"pack|packet|box|sheet|blister|bag|jar|tub|sleeve)s?|(?:my|his|her|their|the) (?:whole|entire) "
+        r"(?:\w+ )?(?:bottle|strip|pack|packet|box|sheet|blister|supply|prescription|stash)) (?:of )?"
+        r"(?:my |the |his |her |their |all )?(?:\w+ )?" + _DEPRESSANT + r"\b",
+        pre_exclude=r"\b(?:going to|want to|will|plan to|planning to|about to|thinking (?:about|of)|"
+        r"ready to|might|should i|can i|if (?:i|you|he|she)|could|how)\b(?: \w+){0,2} $",
+    ),
+    _r(
+        _OD,
+        r"\b(?:doubled|tripled|double[- ]?dosed|(?:took|taken|had|did|used|injected|drank) (?:double|"
+        r"twice|triple|three times|2x|3x)) (?:up )?(?:on )?(?:my |his |her |the |their )?(?:usual |normal |"
+        r"prescribed |daily |regular )?(?:\w+ )?(?:dose|dosage|doses|amount|" + _DEPRESSANT[3:],
+    ),
+    _r(
+        _OD,
+        r"\b(?:mixed|mixing|combined|combining) (?:\w+ ){0,3}?" + _DEPRESSANT + r" (?:\w+ ){0,2}?(?:with|and|"
+        r"plus|on top of|&) (?:\w+ ){0,2}?(?:" + _ALCOHOL[3:-1] + r"|" + _DRUG_EN[3:-1] + r")\b|"
+        r"\b(?:mixed|mixing|combined|combining) (?:\w+ ){0,3}?(?:" + _ALCOHOL[3:-1] + r"|" + _DRUG_EN[3:-1]
+        + r") (?:\w+ ){0,2}?(?:with|and|plus|on top of|&) (?:\w+ ){0,2}?" + _DEPRESSANT + r"\b|"
+        r"\b(?:took|taken|had|popped|drank|did) (?:\w+ ){0,2}?" + _DEPRESSANT + r" on top of (?:\w+ ){0,2}?"
+        r"(?:" + _ALCOHOL[3:-1] + r"|" + _DRUG_EN[3:-1] + r")\b",
+        pre_exclude=r"\b(?:if|safe|ok|okay|can (?:i|you)|should|whether|dangers? of|never|avoid|"
+        r"how|about|what happens)\b[^.!?]{0,20}$",
+        post_exclude=r"^[^.!?]{0,25}\?",
+    ),
+    _r(
+        _OD,
+        r"\b(?:snoring|gurgling|rattling|gasping)\b(?: \w+){0,2}? (?:weird|weirdly|strange|strangely|"
+        r"funny|loud|loudly|deep|wrong)\b|\b(?:weird|strange|funny|horrible|deep|loud|rattly) (?:snoring|"
+        r"gurgling|rattling|breathing)\b|\bheart (?:is )?(?:racing|pounding|beating (?:so |really |"
+        r"too |super |very )?(?:fast|hard)|going (?:crazy|mental|nuts|wild|like crazy)|about to "
+        r"(?:explode|burst)|feels like it is (?:going to )?(?:explode|burst))\b|\b(?:can not|could not) "
+        r"feel my (?:arms|legs|hands|face|body)\b|\b(?:everything|the room) is spinning\b|"
+        r"\b(?:his|her|their) (?:eyes|pupils) (?:are |have )?(?:rolled|rolling|pinned|pinpoint)\b|"
+        r"\bnodding (?:out|off) and (?:will not|can not|could not|would not)\b",
+        requires=_DRUG_USE_RE,
+    ),
+    _r(
+        _OD,
+        r"(?:食|服|吞|飲|打|啪|索|吸|用)(?:多|重|過多|雙倍|兩倍|double)(?:咗|左)[^,.!?。！？]{0,8}?"
+        r"(?:藥|丸|美沙酮|安眠|止痛|k|冰|白粉|海洛英|芬太尼|毒|g水|針)|(?:藥|丸|美沙酮|k|冰|白粉|g水)"
+        r"[^,.!?。！？]{0,4}?(?:食|打|飲|啪|索)(?:多|過多|雙倍|重)(?:咗|左)",
+        media_sensitive=True,
+    ),
+    _r(
+        _OD,
+        r"(?:藥|丸|k|冰|g水|白粉|美沙酮|benzo|xanax|止痛|安眠)[^,.!?。！？]{0,10}?(?:再|仲|又|之後|後|撈|溝|"
+        r"加|送|夾|同埋)(?:埋)?(?:飲|撈|溝)?(?:咗|左|埋|晒)?(?:好多|成支|幾罐|成樽)?(?:酒|啤酒|紅酒|烈酒|"
+        r"威士忌|伏特加|酒精)|飲(?:咗|左|完)[^,.!?。！？]{0,6}?酒[^,.!?。！？]{0,4}?(?:再|又|仲|之後|後)"
+        r"(?:食|吞|啪|索)(?:咗|左)?[^,.!?。！？]{0,6}?(?:藥|丸|k|冰|g水)",
+        requires=r"咗|左|完|頭先|啱啱|而家|琴晚|尋晚|成晚",
+        post_exclude=_QUESTION_TAIL,
+        media_sensitive=True,
+    ),
+    _r(
+        _OD,
+        r"(?:食|吞|服)(?:晒|哂|埋)(?:咗|左)?(?:啲|所有|全部|成樽|成排|成板|成盒)?[^,.!?。！？]{0,3}?"
+        r"(?:安眠藥|瞓覺藥|止痛藥|血壓藥|精神科藥|抗抑鬱藥|鎮靜劑|benzo|xanax|藥丸)",
+        pre_exclude=r"(?:想|要|準備|打算|諗住|今晚|聽日|一陣|等陣|就|會|唔好)[^,.!?。！？]{0,4}$",
+    ),
+    _r(
+        _OD,
+        r"(?:成個人|全身|成身|佢)(?:已經|好似)?(?:軟晒|軟咗|軟攤攤|冇晒反應|郁都唔郁|一嘟都唔嘟)|眼反白|"
+        r"反(?:晒)?白眼|心跳(?:得)?(?:好|勁|超|非常|好似)?(?:快|犀利|急|亂)|心(?:好|勁)?跳(?:得)?(?:好|勁)"
+        r"(?:快|犀利)|心跳到爆",
+        requires=_DRUG_USE_RE,
+        sentence_exclude=r"緊張|驚|興奮|見工|考試|面試|開心|運動|跑步",
     ),
     # ---------------- suicide ----------------
     _r(
@@ -411,7 +547,6 @@ _RULES: tuple[_Rule, ...] = (
     ),
     _r(
         _SUI,
-        r"\bsuicidal\b(?! (?:character|teens?|people|patients|clients|behaviou?r))|"
         r"\b(?:commit|committing|attempt|attempted|attempting|considering|contemplating|planning|"
         r"plan|thinking about|thinking of|thought about|thoughts? of|thoughts? about) "
         r"(?:my )?suicide\b(?! (?:prevention|awareness|hotline|helpline|line|rates?|statistics|"
@@ -448,8 +583,9 @@ _RULES: tuple[_Rule, ...] = (
         r"\bno (?:point|reason|use|purpose) (?:in |to |of )?(?:going on|living|carrying on|carry on|"
         r"keep going|keeping going|being alive|staying alive|life|existing|being here|live|"
         r"anything anymore|any of this anymore)\b|\bnothing (?:left )?to live for\b|"
-        r"\b(?:tired|sick|done) (?:of|with) (?:living|being alive|life|existing|it all)\b|"
-        r"\bdone living\b|\b(?:life|it) (?:is not|is no longer|isn't) worth (?:living|it anymore)\b|"
+        r"\b(?:tired|sick|done) (?:of|with) (?:living|being alive|life|existing|it all)\b"
+        r"(?! as (?:i|we|you) (?:knew|know) it| as usual| of| in)|"
+        r"\bdone living\b(?! as)|\b(?:life|it) (?:is not|is no longer|isn't) worth (?:living|it anymore)\b|"
         r"\bnot worth living\b|\b(?:do not|can not|could not) see (?:the|any) point (?:in|of) "
         r"(?:living|being alive|life|going on|staying alive|existing)\b|\b(?:do not think|not sure|doubt|do not know if|do not know how) "
         r"(?:that )?i can (?:go on|keep going|carry on|keep living|survive this|hold on)\b|\bwhat is the point (?:of|in) (?:living|life|going on|being alive|"
@@ -563,6 +699,142 @@ _RULES: tuple[_Rule, ...] = (
         r"(?:幾多|多少)(?:粒|顆|片)[^,.!?。！？]{0,6}(?:會死|先會死|死得|致命)|"
         r"點(?:樣)?(?:死|自殺)(?:最|會)?(?:快|唔痛|冇痛)",
     ),
+    # --- broadened suicide: wish lexicon, methods with plan cues, code-mixing ---
+    _r(
+        _SUI,
+        r"\b" + _EN_WISH + r" (?:to )?(?:just |really |finally |honestly |seriously |actually |fucking |"
+        r"so |simply |quietly |peacefully ){0,2}(?:die|be dead|end (?:it all|my life|everything|my own "
+        r"life)|take my (?:own )?life|stop (?:existing|living|breathing)|not (?:be )?(?:exist|alive|"
+        r"here anymore|here any more|around anymore|around any more)|cease to exist|disappear "
+        r"(?:forever|for good|permanently|from (?:this|the) (?:world|earth|planet))|sleep forever|go to "
+        r"sleep forever|leave this (?:world|earth|life)|be gone (?:forever|for good)|never wake up|"
+        r"not wake up)\b(?! (?:of|from) (?:embarrassment|shame|laughter|laughing|boredom|cringe)| "
+        r"laughing|-| hard\b| for\b| my hair| (?:the|her|his|your) hair| early| before| until| till)",
+        pre_exclude=r"\b(?:embarrass\w*|cringe\w*|awkward|humiliat\w*|mortified)\b[^.!?]{0,25}$|"
+        r"cross my heart(?: and)? $",
+    ),
+    _r(
+        _SUI,
+        r"\b(?:sleep|go to sleep|fall asleep|close my eyes|go to bed|lie down|drift off)(?: tonight)? "
+        r"(?:and|&|n) (?:just |simply )?(?:not|never) (?:wake up|wake|open (?:them|my eyes))(?: again)?\b"
+        r"(?! (?:early|until|till|til|before|on time|in time|at \d|for (?:work|school|class|the)))|"
+        r"\b(?:better|easier|nice|nicer|great|a relief|peaceful|wish|hope|pray)\b[^.!?]{0,25}\bif i "
+        r"(?:did not|do not|never|would not|could not|just did not) wake up\b(?! (?:early|on time|in time))|"
+        r"\b(?:do not|does not|no longer) deserve to (?:live|be alive|exist|be here)\b|"
+        r"\bthis is the end (?:for|of) me\b|\b(?:will not|am not going to) be (?:around|here|alive) "
+        r"(?:much longer|for (?:much )?longer|after tonight|by tomorrow|by morning)\b|\bthis (?:is|will be) "
+        r"my (?:last|final) (?:message|text|msg|goodbye|night|day)\b|\byou (?:will|are going to) never "
+        r"(?:hear from|see) me again\b|\b(?:slit|slitting|cut|cutting) my (?:own )?throat\b|"
+        r"\b(?:ways?|methods?|how) to (?:die|commit suicide|hang (?:myself|yourself)|kill (?:myself|"
+        r"yourself))\b(?! (?:my|your|her|his) hair| hard| trying| laughing)",
+        media_sensitive=True,
+    ),
+    _r(
+        _SUI,
+        r"\b(?:everyone|everybody|they|my (?:family|kids|children|wife|husband|partner|parents|mum|mom|"
+        r"dad|friends)|people|the world|you|you all|you guys|all of you|it|things|life) (?:would|will)? ?"
+        r"(?:all )?(?:be )?(?:so |much |a lot |way )?(?:better|happier|easier|fine|ok|okay|lighter)"
+        r"(?: off)? (?:for (?:everyone|everybody|them|my family|all) )?(?:if i (?:was|were|am|was not|"
+        r"were not|am not|just|had) (?:\w+ )?(?:gone|dead|not here|not around|around|here|alive|never "
+        r"born|died|disappeared|been born)|if i (?:died|disappeared|did not exist|was not around|killed "
+        r"myself|ended it)|without me|when i am gone|once i am gone)\b",
+    ),
+    _r(
+        _SUI,
+        r"\b(?:got|have|bought|buying|buy|burn(?:ing)?|light(?:ing)?|with) (?:the |some |a bag of |a "
+        r"bbq of )?charcoal\b|\bnoose\b|\b(?:got|have|bought|buying|tied|tying|found) (?:a |the |some )?"
+        r"rope\b|\b(?:has|had) (?:a |the )rope\b|\b(?:belt|rope|cord|scarf) (?:around|round) my neck\b",
+        requires=r"\b(?:tape|taped|seal|sealed|sealing|windows?|gaps?|bedroom|in (?:my|the) (?:room|flat|"
+        r"car)|goodbye|end it|to end|end my|die|ready|never wake|tonight is the night|neck|hang|hanging|"
+        r"ceiling|beam|rail|noose|strong enough|tie it|last)\b|\btonight'?s the night\b",
+        sentence_exclude=r"\b(?:bbq|barbecue|barbeque|grill|grilling|bbqing|picnic|camping|hotpot|art|"
+        r"drawing|sketch|mask|toothpaste|filter|activated|climbing|skipping|jump rope|tow|boat|tent|"
+        r"hammock|washing line|yoga|party|beach|movie|film|show|game|knot|debt|financial)\b",
+        media_sensitive=True,
+    ),
+    _r(
+        _SUI,
+        r"\b(?:jump|jumping|jumped|step|stepping|lie|lying|lay|laying|throw myself|throwing myself|fall|"
+        r"falling|walk|walking) (?:down )?(?:onto|on to|on|in front of|off) (?:the )?(?:train |mtr |"
+        r"railway |rail |subway )?(?:tracks|rails)\b|\b(?:standing|sitting|stood|sat|up|i am|i am "
+        r"standing|i am sitting) on (?:the |a |my |our |this )?(?:\w+ )?(?:ledge|edge|roof|rooftop|railing|"
+        r"parapet|bridge)\b(?! of (?:my|the|a) (?:bed|seat|chair|sofa|couch|bath))",
+        requires=r"\b(?:jump|jumping|goodbye|bye|end|die|can not (?:do|take|go)|done|looking down|let go|"
+        r"no one|nobody|sorry|over|last|anymore|any more|tracks|train)\b",
+        sentence_exclude=r"\b(?:party|bbq|barbecue|drinks|view|photo|pic|picture|sunset|fireworks|"
+        r"fixing|repair|antenna|cat)\b",
+    ),
+    _r(
+        _SUI,
+        r"\b(?:have|got|with|holding|counted|lined) (?:out |up )?(?:all )?(?:the |my |a (?:bottle|box|pile|"
+        r"handful) of )?(?:" + _PILLS[3:-1] + r"|rope|noose|charcoal|blade|razor) (?:right )?(?:here|ready|"
+        r"lined up|counted out|in front of me|laid out|next to me|in my hand)\b|"
+        r"\b(?:going to|want to|will|plan to|planning to|about to|thinking (?:about|of)|ready to|"
+        r"decided to) (?:just )?(?:take|taking|swallow|swallowing|down|downing|pop|popping) " + _MANY,
+    ),
+    _r(
+        _SUI,
+        r"\bsuicidal\b(?! (?:character|teens?|people|patients|clients|behaviou?r))",
+        pre_exclude=r"\b(?:if|when|whether|in case)\b[^.!?,]{0,30}$|\b(?:someone|somebody|anyone|"
+        r"people|person|friends?|those) who (?:is|are|feels?|gets?)? ?$",
+    ),
+    _r(
+        _SUI,
+        r"(?:想|要|準備|打算|諗住|計劃|決定|寧願|不如|好想|想去|要去)" + _ZH_GAP + r"(?:去)?(?:自殺|自盡|"
+        r"輕生|尋死|跳樓|跳海|跳軌|臥軌|跳落路軌|燒炭|上吊|吊頸|割脈|服毒|一了百了|一死了之|了結自己|"
+        r"死咗佢|死咗去|結束生命|結束自己(?!嘅|的))",
+        pre_exclude=r"(?:到|得)(?:我|人)?(?:好|真係)?$",
+        post_exclude=r"^(?:嘅)?(?:新聞|熱線|講座|電影)",
+    ),
+    _r(
+        _SUI,
+        r"燒炭|吊頸|上吊|跳軌|臥軌|割脈",
+        pre_exclude=r"(?:到|得)(?:我|人)?(?:好|真係)?(?:想)?$|(?:講|傾|討論|關於|預防)[^,.!?。！？]{0,4}$",
+        post_exclude=r"^(?:嘅|的)?(?:新聞|熱線|講座|電影|個案|死|走|過身|身亡|自殺死)|^(?:咗|左)?(?:死|走咗|過身)",
+        media_sensitive=True,
+    ),
+    _r(
+        _SUI,
+        r"(?:(?:今晚|聽日|一陣|等陣|遲啲|今日)(?:就)?(?:會|要)?(?:去)?|(?:想|要|準備|打算|諗住)[^,.!?。！？]{0,4}?)"
+        r"(?:食晒|吞晒|食埋|全部食|一次過食|一次過吞)(?:啲|所有|全部|成樽|成排|成板)?[^,.!?。！？]{0,4}(?:藥|丸)",
+    ),
+    _r(
+        _SUI,
+        r"(?:買|攞|搵|準備|擺|點|燒)(?:咗|左|好|定)?(?:包|啲|盆|個|袋)?炭",
+        requires=r"封|膠紙|窗|門縫|門隙|今晚|就走|走喇|唔想|再見|瞓|房|死|準備好|遺書|最後",
+        sentence_exclude=r"燒烤|bbq|打邊爐|烤|露營|火鍋|燒嘢食|野餐|煲仔",
+    ),
+    _r(
+        _SUI,
+        r"(?:企|坐|喺|上(?:咗|左|到)?|爬(?:咗|左)?上|行(?:咗|左)?上)(?:咗|左|緊|喺|喺度)?(?:去)?(?:天台|樓頂|"
+        r"天台邊|橋上|橋邊|欄杆|窗台|窗邊|露台邊|月台邊|路軌|海邊)",
+        requires=r"跳|唔想|再見|落去|最後|永別|死|結束|捱唔落|頂唔順|冇意思|拜拜|對唔住|遺書|一了百了|唔返|唔再",
+        sentence_exclude=r"燒烤|打卡|影相|睇日落|食飯|飲嘢|乘涼|曬|bbq|派對|party|睇煙花|睇星|跑步|做運動|"
+        r"晾衫|維修|整嘢",
+    ),
+    _r(
+        _SUI,
+        r"(?:消失|死|唔喺度|唔在|唔存在)(?:咗|左|了)?(?:之後)?[^,.!?。！？]{0,3}?(?:佢哋|大家|屋企人|你哋|"
+        r"全世界|人哋|個個|家人|爸媽|身邊嘅人)[^,.!?。！？]{0,3}?(?:會|就|都會|先會)?(?:好過|開心|輕鬆|好啲|"
+        r"冇咁辛苦|冇負擔|冇咁煩)|(?:拖累|負累|累住|連累)[^,.!?。！？]{0,10}?(?:死|消失|唔存在|唔喺度)|"
+        r"(?:死|消失|唔存在|唔喺度)[^,.!?。！？]{0,8}?(?:唔會|唔使|冇得)?再?(?:拖累|負累|累住|連累)",
+    ),
+    _r(
+        _SUI,
+        r"永遠(?:都)?(?:唔|不|冇得|唔會|唔好)(?:再)?(?:醒|起身)|一瞓(?:就)?(?:唔|不)(?:再)?醒|"
+        r"(?:想|希望|寧願|但願)[^,.!?。！？]{0,3}?(?:永遠(?:咁)?瞓|長眠)|永遠瞓(?:落去|低|咗|著)?(?:就好|都好|"
+        r"算|最好)|(?:瞓|睡)(?:咗|著|低|着|覺){0,2}(?:之後)?(?:就)?(?:唔|不)(?:再)?醒(?:返)?(?:就好|都好|好過|"
+        r"算|最好)",
+        sentence_exclude=_MESSAGE_REPLY_RE,
+    ),
+    _r(
+        _SUI,
+        r"(?:想|要|準備|打算|寧願|決定|會) ?(?:end (?:it all|it|my life|everything)|die|disappear forever|"
+        r"suicide|commit suicide|unalive|kill myself)\b|"
+        r"(?:想|要|準備|打算|寧願|好想)(?:永遠)?離開(?:呢個|這個)?(?:世界|人世|人間)|(?:同|向)(?:呢個|這個)?"
+        r"世界(?:講|說)(?:再見|拜拜)|唔(?:配|值得|應該)(?:再)?(?:活|生存|做人|存在)(?:落去|喺呢個世界)?"
+        r"(?!得|喺度)",
+    ),
     # ---------------- self-harm ----------------
     _r(
         _HARM,
@@ -597,13 +869,13 @@ _RULES: tuple[_Rule, ...] = (
         r"fighting the urge|resisting the urge|struggling not) to (?:cut|self[- ]?harm|hurt myself|"
         r"harm myself|burn myself)\b(?! (?:back|down|out|off|ties|corners|class|school|my hair|hair|"
         r"the|it|him|her|them|people|contact|costs|carbs|sugar|alcohol|drinking|smoking|caffeine|"
-        r"loose|in|through|across|a|some|my|you|up))|"
+        r"loose|in|through|across|a|some|my|you|up)\b)|"
         r"\b(?:feel like|feeling like|thinking about|craving) (?:cutting|self[- ]?harming|hurting "
         r"myself|burning myself)\b(?! (?:back|down|out|off|ties|corners|class|school|my hair|hair|"
-        r"the|it|carbs|sugar|people))|"
+        r"the|it|carbs|sugar|people)\b)|"
         r"\b(?:been|started|start|keep|kept|can not stop|could not stop|relapsed on|relapsed into|"
         r"relapse on) (?:cutting|self[- ]?harming|hurting myself|burning myself)\b(?! (?:back|down|"
-        r"out|off|ties|corners|class|school|my hair|hair|the|it|carbs|sugar|people))|"
+        r"out|off|ties|corners|class|school|my hair|hair|the|it|carbs|sugar|people)\b)|"
         r"\b(?:thoughts?|urges?|thinking|thought) (?:about|of) (?:cutting|self[- ]?harm(?:ing)?|"
         r"hurting myself|harming myself)\b",
     ),
@@ -622,6 +894,35 @@ _RULES: tuple[_Rule, ...] = (
         + _ZH_ZO
         + r"?(?:傷)?自己|打自己(?!嘴巴|把口|個嘴|嘴)|(?:用|攞)(?:個)?頭撞(?:牆|自己)|"
         r"(?:用|攞)(?:刀|鎅刀|刀片|剃刀|玻璃|界刀)(?:仔)?(?:𠝹|鎅|界|割)|想(?:𠝹|鎅)(?!佢|人|你|嘢|菜|開|爛)",
+        sentence_exclude=_ACCIDENT_RE,
+    ),
+    # --- broadened self-harm: instrument or cutting verb plus body part ---
+    _r(
+        _HARM,
+        r"\b(?:razor|blade|box ?cutter|compass|sharpener|lighter|cigarette)s?\b[^.!?]{0,30}\b(?:my "
+        r"(?:arms?|legs?|thighs?|skin|stomach|hips?|body)|myself)\b|\b(?:cut|cutting|cuts|slice|sliced|"
+        r"slicing|carve|carved|carving|burn|burned|burnt|burning) (?:\w+ ){0,3}?(?:my|into my) (?:arms?|"
+        r"legs?|thighs?|skin|stomach|hips?|body)\b|\bi (?:\w+ )?(?:cut|cutting|self harmed|sh) again\b|"
+        r"\b(?:relapsed|slipped) (?:and|n|&) (?:cut|burned|burnt|hurt myself)\b|\b(?:punch|punched|"
+        r"punching|hit|hitting) (?:the )?walls? (?:until|till|til|so hard|and) (?:my )?(?:knuckles|hands?|"
+        r"fists?) (?:bleed|bled|broke|are bleeding|were bleeding)\b",
+        sentence_exclude=_ACCIDENT_RE,
+    ),
+    _r(
+        _HARM,
+        r"(?:用|攞|拎)(?:把|塊|張|個|支|啲)?(?:刀|鎅刀|刀片|剃刀|玻璃|界刀|針|圓規|火機|煙頭|打火機)(?:仔)?"
+        r"[^,.!?。！？]{0,8}?(?:𠝹|鎅|界|割|刺|篤|燒|燙)(?!開|紙|菜|肉|包|餸|嘢|生果|膠|繡|烟|煙)|"
+        r"(?:手臂|手瓜|大髀|大腿|小腿|皮膚|肚皮)[^,.!?。！？]{0,4}?(?:𠝹|鎅|界|割|刺|燒|燙)(?!親)"
+        r"(?:咗|左|爛|損|傷|到|開)?",
+        sentence_exclude=_ACCIDENT_RE,
+    ),
+    _r(
+        _HARM,
+        r"(?:用|攞|拎)?(?:個)?頭(?:去)?(?:撞|撼|揼|砸|扑)(?:埋|落|向)?(?:牆|地|門|玻璃|枱|櫃)|"
+        r"(?:撞|撼|揼|扑)(?:自己)?(?:個)?頭(?:埋|落|向)(?:牆|地|門|玻璃|枱)|"
+        r"(?:刺|咬|抓|揼|撼)(?:傷|損|爛)?(?:咗|左)?(?:我)?自己|(?:抓|搣|咬)(?:到|得)(?:自己)?(?:隻手|手臂|"
+        r"皮膚|塊面)?(?:流血|出血|損晒)",
+        pre_exclude=r"好似$",
         sentence_exclude=_ACCIDENT_RE,
     ),
     # ---------------- violence ----------------
@@ -701,6 +1002,30 @@ _RULES: tuple[_Rule, ...] = (
         r"(?:刀|槍|鐵通|牛肉刀|西瓜刀|菜刀|鎅刀|武器)(?![^,.!?。！？]{0,3}(?:切|煮|整餸|削))",
     ),
     _r(_VIO, r"家暴|家庭暴力", media_sensitive=True),
+    # --- broadened violence ---
+    _r(
+        _VIO,
+        r"\b(?:grabbed|held|holding|grabbing|pinned) me (?:by the (?:throat|neck|hair)|down|against)\b|"
+        r"\b(?:his|her|their) hands? (?:around|round|on) my (?:throat|neck)\b|\b(?:pushed|shoved|threw|"
+        r"thrown|dragged|kicked|slammed) me (?:down|into|against|across|out of|off|to the (?:floor|ground)|"
+        r"on the (?:floor|ground))\b(?! (?:joining|doing|going|it|this|that|signing|taking|coming|rehab|"
+        r"treatment|recovery|group|a|the idea))|\blocked me (?:in|inside|up)\b|\b" + _AGENT + r" (?:\w+ )"
+        r"{0,2}?(?:beat|beats|beating|beaten) (?:me|us) up\b|\b" + _AGENT + r" (?:is |are |keeps |kept |has "
+        r"been |have been |was |were |just |always |often |still )?(?:hitting|beating|punching|kicking|"
+        r"choking|strangling|attacking|stabbing|abusing|raping|slapping|strangled|choked|punched|kicked|"
+        r"beat|hit|slapped|stabbed|attacked|abused|raped|beats|hits|abuses|chokes|kicks|punches|slaps) "
+        r"(?:her|him|my (?:mum|mom|mother|sister|brother|friend|gf|girlfriend|wife|kids?|children|son|"
+        r"daughter|baby))\b(?! (?:at|in|to|by|up the|with (?:a |an |the )?(?:\w+ )?(?:ideas?|questions?|"
+        r"texts?|messages?|jokes?)))",
+    ),
+    _r(
+        _VIO,
+        _ZH_AGENT + r"[^,.!?。！？]{0,6}?(?:郁手|動手)(?!整|做|煮|執|搬|寫|砌|幫)|跟蹤我|一路跟住我|"
+        r"鎖(?:咗|住|左)我(?:喺|入)?|(?:箍|揸|捏|掐|扼|勒)(?:住|實|咗)?我(?:條)?頸|推(?:跌|倒)我|推我落|"
+        r"同歸於盡|(?:打|揼|踢|斬|劈|捅)(?:到|得)我[^,.!?。！？]{0,4}?(?:流血|瘀|入院|傷|爆|骨折|腫|暈|周身)|"
+        r"我[^,.!?。！？]{0,4}?(?:想|要|準備|打算|即刻)(?:去)?(?:攞|拎|揸|帶)(?:把|住|埋|定)?(?:刀|槍|鐵通|武器)"
+        r"(?:去)?(?:搵|斬|劈|插|捅|殺|劏)",
+    ),
     # ---------------- medical ----------------
     _r(
         _MED,
@@ -717,6 +1042,7 @@ _RULES: tuple[_Rule, ...] = (
         r"\b(?:is|are|am|started|keeps|keep|he is|she is) (?:seizing|convulsing)\b|"
         r"\bconvulsions?\b|\bdelirium tremens\b|\b(?:the )?dts\b|\bfoaming at the mouth\b|"
         r"\bfitting on the (?:floor|ground)\b",
+        escalate_with_drugs=True,
     ),
     _r(
         _MED,
@@ -767,6 +1093,11 @@ _RULES: tuple[_Rule, ...] = (
     ),
     _r(
         _MED,
+        r"口吐白沫|抽搐|(?:全身|成身|成個人|佢)(?:不停)?抽筋(?:唔停|停唔到)?|(?:發)?羊吊",
+        escalate_with_drugs=True,
+    ),
+    _r(
+        _MED,
         r"(?:唞|抖|透|吸|呼|喘)唔(?:到|切|過)(?:氣)?|呼吸困難|呼吸唔到|冇辦法呼吸|好難呼吸|喘唔過氣",
         post_exclude=r"^[^,.!?。！？]{0,6}(?:笑|哈)",
         pre_exclude=r"(?:(?:笑|跑|行|做|運動|唱|游|爬|攰|嬲|激|喊|咳)(?:到|得)|(?:壓力|忙|功課|工作|悶|迫|逼)"
@@ -782,6 +1113,50 @@ _RULES: tuple[_Rule, ...] = (
         r"(?:吐|嘔|咳|屙)(?:咗|左|出|緊)?(?:好多|啲|大量)?血|幻覺|幻聽|幻象|"
         r"見到(?:啲)?(?:唔存在|冇|奇怪|唔應該有)(?:嘅)?(?:嘢|人|蟲)|(?:有|好多)蟲(?:喺|係)?"
         r"(?:身上|皮膚)",
+    ),
+    # --- broadened medical ---
+    _r(
+        _MED,
+        r"\b(?:my |his |her )?left arm (?:is |feels |has gone |went )?(?:numb|tingling|heavy|dead)\b|"
+        r"\b(?:face|mouth) (?:is |has )?(?:drooping|droopy|gone droopy|lopsided)\b|\bone side of (?:my|"
+        r"his|her) (?:face|body) (?:is |has gone |went |feels )?(?:numb|droopy|drooping|weak|paraly[sz]ed|"
+        r"dead)\b|\b(?:can not|could not) (?:lift|move|feel) (?:my|his|her) (?:left |right )?(?:arm|leg|"
+        r"arms|legs|face|side)\b|\bslurring (?:my|his|her) (?:words|speech)\b|\b(?:speech|words) "
+        r"(?:is |are )?slurred\b|\bthroat (?:is )?(?:closing|closing up|swelling|swollen shut)\b|"
+        r"\banaphyla\w+\b",
+        escalate_with_drugs=True,
+    ),
+    _r(
+        _MED,
+        _THIRD + r" (?:is |are |was |were |has been |just |is just |went |has gone |is still |still )?"
+        r"(?:not responding|unresponsive|non[- ]?responsive|not moving|not reacting|out cold|limp|floppy|"
+        r"gone limp)\b",
+        escalate_with_drugs=True,
+        post_exclude=r"^ (?:to (?:my |your |his |her |the |any |our |me|us)|out\b|in\b|into|house|flat|home|"
+        r"away|back|on\b|forward|ahead|about|with)",
+        sentence_exclude=_MESSAGE_REPLY_RE,
+    ),
+    _r(
+        _MED,
+        r"\b(?:confused|confusion|does not (?:know|recognise|recognize) (?:where|who|me)|not making sense|"
+        r"talking nonsense|seeing (?:people|things|stuff|animals)|hearing (?:voices|things|people)|"
+        r"shaking (?:all over|uncontrollably|violently)|can not stop shaking)\b",
+        requires=_WITHDRAWAL_RE,
+        media_sensitive=True,
+    ),
+    _r(
+        _MED,
+        r"幻覺|幻聽|見到(?:有)?(?:人|嘢|蟲|鬼|啲)|聽到(?:有)?(?:人|聲)|亂講嘢|神志不清|神智不清|唔認得(?:人|我)|"
+        r"認唔到人|全身震(?:到停唔到|唔停)|成身震(?:到停唔到|唔停)",
+        requires=_WITHDRAWAL_RE,
+        media_sensitive=True,
+    ),
+    _r(
+        _MED,
+        r"左手(?:臂)?(?:好|突然)?(?:麻|痺|冇力|冇感覺|郁唔到)|半邊(?:身|面|身體)(?:好|突然)?(?:麻|痺|冇力|"
+        r"郁唔到|冇感覺)|(?:塊面|個嘴|把口)(?:突然)?(?:歪|一邊)|口齒不清|講嘢(?:好)?(?:含糊|唔清|黐脷)|"
+        r"手腳(?:突然)?(?:麻痺|冇力|郁唔到)|喉嚨(?:好)?(?:腫|收窄|塞住)|敏感(?:休克|到唞唔到氣)",
+        escalate_with_drugs=True,
     ),
 )
 
@@ -811,7 +1186,10 @@ class _Scan:
 
     def drug_context(self) -> bool:
         if self._drugs is None:
-            self._drugs = _DRUG_CONTEXT_RE.search(self.text) is not None
+            self._drugs = (
+                _DRUG_CONTEXT_RE.search(self.text) is not None
+                and _WITHDRAWAL_RE.search(self.text) is None
+            )
         return self._drugs
 
     def _phases(self) -> None:
@@ -861,6 +1239,8 @@ def _fires(rule: _Rule, m: re.Match[str], scan: _Scan) -> bool:
     if rule.pre_exclude is not None and rule.pre_exclude.search(text[max(0, s - 40) : s]):
         return False
     if rule.post_exclude is not None and rule.post_exclude.search(text[e : e + 60]):
+        return False
+    if rule.requires is not None and rule.requires.search(text) is None:
         return False
     if rule.negatable and scan.negated(s):
         return False

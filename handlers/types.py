@@ -80,6 +80,7 @@ class Outbound:
     template_key: str | None = None
     template_vars: dict[str, str] = field(default_factory=dict)
     attachment: Attachment | None = None
+    not_before: datetime | None = None  # held back until then (quiet hours); never set for urgent messages
     channel: str | None = None  # set for replies: answer on the channel the message came from
     address: str | None = None
     idempotency_key: str | None = None
@@ -94,6 +95,18 @@ class Clinic:
     clinician_contact: str = ""
 
 
+@dataclass(frozen=True)
+class Ladder:
+    """When each rung of the escalation ladder is climbed, counted from the check-in prompt."""
+
+    reminder_after: timedelta = timedelta(hours=1)
+    partner_nudge_after: timedelta = timedelta(hours=3)
+    clinician_alert_after: timedelta = timedelta(hours=24)
+    crisis_resend_after: timedelta = timedelta(minutes=15)
+    crisis_resends: int = 4
+    craving_followups: tuple[timedelta, ...] = (timedelta(minutes=20), timedelta(minutes=60))
+
+
 @dataclass
 class Runtime:
     """What the engine needs from the outside world, chosen once by bot/ and passed down."""
@@ -104,4 +117,8 @@ class Runtime:
     clinic: Clinic = field(default_factory=Clinic)
     default_timezone: str = "Asia/Hong_Kong"
     default_locale: str = "en"
-    craving_followup_minutes: int = 20
+    ladder: Ladder = field(default_factory=Ladder)
+
+    @property
+    def craving_followup_minutes(self) -> int:
+        return int(self.ladder.craving_followups[0].total_seconds() // 60)

@@ -1,22 +1,63 @@
-"""Delivers queued messages: claims due outbox rows, sends them through the channel's sender, records the result."""
+"""Delivers queued messages: claims due outbox rows in per-recipient order, sends them, and handles failure."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from dataclasses import dataclass
+import random
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import Engine, and_, or_, update
+from sqlalchemy import Engine, and_, exists, or_, update
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from data.models import Outbox, OutboxStatus
-from handlers.types import Clock
+from data.models import ChannelAddress, Outbox, OutboxStatus, Person, Role
+from handlers import escalation
+from handlers.delivery import enqueue, preferred_address
+from handlers.types import Clock, Outbound, Runtime
 
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=2)
 MAX_ATTEMPTS = 8
+BACKOFF_BASE = timedelta(seconds=2)
+BACKOFF_CAP = timedelta(minutes=15)
+BATCH = 200
+SENT, DROPPED, BLOCKED, REROUTED = "sent", "dropped", "blocked", "rerouted"
+
+
+# -- what senders raise -------------------------------------------------------------------------------
+class DeliveryError(Exception):
+    """A send did not go through."""
+
+
+class TransientError(DeliveryError):
+    """Network trouble or a server error: try again later."""
+
+
+class RateLimited(DeliveryError):
+    """The platform asked us to wait this many seconds."""
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(f"rate limited for {retry_after}s")
+        self.retry_after = retry_after
+
+
+class RecipientUnreachable(DeliveryError):
+    """The address cannot receive messages (blocked the bot, never started it, invalid number)."""
+
+    def __init__(self, address: str, reason: str = "") -> None:
+        super().__init__(reason or "unreachable")
+        self.address = address
+        self.reason = reason
+
+
+class Rejected(DeliveryError):
+    """The platform refused this message as malformed; sending it again would fail the same way."""
 
 
 @dataclass(frozen=True)
@@ -32,65 +73,289 @@ class Sender(Protocol):
     async def send(self, message: Outbox) -> SendResult: ...
 
 
+# -- pacing -----------------------------------------------------------------------------------------------
+class TokenBucket:
+    """At most `rate` sends per second on average, with bursts up to `burst`; can be told to pause."""
+
+    def __init__(self, rate: float, burst: float | None = None) -> None:
+        self.rate = rate
+        self.capacity = burst if burst is not None else max(1.0, rate)
+        self.tokens = self.capacity
+        self.updated = time.monotonic()
+        self.paused_until = 0.0
+        self.lock = asyncio.Lock()
+
+    async def acquire(self) -> None:
+        async with self.lock:
+            while True:
+                now = time.monotonic()
+                if now < self.paused_until:
+                    await asyncio.sleep(self.paused_until - now)
+                    continue
+                self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
+                self.updated = now
+                if self.tokens >= 1:
+                    self.tokens -= 1
+                    return
+                await asyncio.sleep((1 - self.tokens) / self.rate)
+
+    def pause(self, seconds: float) -> None:
+        self.paused_until = max(self.paused_until, time.monotonic() + seconds)
+        self.tokens = 0
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    per_second: float
+    per_recipient_per_second: float | None = None
+    recipient_burst: float = 3
+
+
+DEFAULT_LIMITS = {
+    "telegram": RateLimit(30, per_recipient_per_second=1),
+    "whatsapp": RateLimit(10),
+}
+
+
+# -- claiming ------------------------------------------------------------------------------------------------
 def _due(now: datetime):
-    expired_lease = and_(Outbox.status == OutboxStatus.sending, col(Outbox.lease_until) < now)
-    return and_(or_(Outbox.status == OutboxStatus.pending, expired_lease), col(Outbox.due_at) <= now)
+    expired = and_(Outbox.status == OutboxStatus.sending, col(Outbox.lease_until) < now)
+    return and_(or_(Outbox.status == OutboxStatus.pending, expired), col(Outbox.due_at) <= now)
 
 
-def claim(db: Engine, now: datetime, *, limit: int = 100, channel: str | None = None,
-          address: str | None = None) -> list[Outbox]:
-    """Take up to `limit` due messages under a lease, oldest first; a dead worker's lease runs out."""
+def _blocked(now: datetime):
+    """An earlier message to the same address that is due, retrying or in flight keeps this one waiting.
+
+    An earlier message held for later (quiet hours) does not: a reply must not wait for a reminder.
+    """
+    earlier = aliased(Outbox)
+    return exists().where(
+        earlier.channel == Outbox.channel, earlier.address == Outbox.address, earlier.id < Outbox.id,
+        col(earlier.status).in_([OutboxStatus.pending, OutboxStatus.sending]),
+        or_(earlier.status == OutboxStatus.sending, earlier.attempts > 0, earlier.due_at <= now),
+    )
+
+
+def claim(db: Engine, now: datetime, *, limit: int = BATCH, channels: list[str] | None = None,
+          address: str | None = None, lease: timedelta = LEASE) -> list[Outbox]:
+    """Take due messages under a lease, each recipient's in order; a dead worker's lease runs out.
+
+    Only the head of each recipient's queue is a candidate, so two workers never hold messages to the
+    same person at once; the claiming worker then takes that person's following due messages too.
+    """
     filters = [_due(now)]
-    if channel:
-        filters.append(Outbox.channel == channel)
+    if channels is not None:
+        filters.append(col(Outbox.channel).in_(channels))
     if address:
         filters.append(Outbox.address == address)
     with Session(db, expire_on_commit=False) as session:
-        ids = select(Outbox.id).where(*filters).order_by(col(Outbox.id)).limit(limit)
+        heads = select(Outbox.id).where(*filters, ~_blocked(now)).order_by(col(Outbox.id)).limit(limit)
         if db.dialect.name == "postgresql":
-            ids = ids.with_for_update(skip_locked=True)
+            heads = heads.with_for_update(skip_locked=True)
+        head_ids = list(session.exec(heads))
+        if not head_ids:
+            return []
+        queues = session.exec(select(Outbox.channel, Outbox.address).where(col(Outbox.id).in_(head_ids))).all()
+        followers = select(Outbox.id).where(
+            *filters, or_(*[and_(Outbox.channel == c, Outbox.address == a) for c, a in queues]))
         stmt = (
             update(Outbox)
-            .where(col(Outbox.id).in_(ids.scalar_subquery()), *filters)
-            .values(status=OutboxStatus.sending, lease_until=now + LEASE, attempts=Outbox.attempts + 1)
+            .where(or_(col(Outbox.id).in_(head_ids), col(Outbox.id).in_(followers.scalar_subquery())))
+            .values(status=OutboxStatus.sending, lease_until=now + lease, attempts=Outbox.attempts + 1)
             .returning(Outbox.id)
         )
         claimed = list(session.execute(stmt).scalars())
         session.commit()
-        if not claimed:
-            return []
         return list(session.exec(select(Outbox).where(col(Outbox.id).in_(claimed)).order_by(col(Outbox.id))))
 
 
-def _finish(db: Engine, row_id: int, **values) -> None:
+def _set(db: Engine, row_id: int, **values) -> None:
     with Session(db) as session:
         session.execute(update(Outbox).where(Outbox.id == row_id).values(**values))
         session.commit()
 
 
-async def drain(db: Engine, senders: dict[str, Sender], clock: Clock, *, limit: int = 100,
-                channel: str | None = None, address: str | None = None) -> int:
-    """Send what is due now; returns how many were sent."""
-    now = clock()
-    sent = 0
-    for row in claim(db, now, limit=limit, channel=channel, address=address):
-        sender = senders.get(row.channel)
-        if sender is None:
-            # No sender for this channel in this process: give the row back for a process that has one.
-            _finish(db, row.id, status=OutboxStatus.pending, lease_until=None, attempts=row.attempts - 1)
-            continue
-        try:
-            result = await sender.send(row)
-        except Exception as exc:  # noqa: BLE001 - any failure is retried later, never lost
-            retry = row.attempts < MAX_ATTEMPTS
-            log.warning("send failed", extra={"outbox_id": row.id, "error": type(exc).__name__})
-            _finish(
-                db, row.id, status=OutboxStatus.pending if retry else OutboxStatus.failed, lease_until=None,
-                due_at=now + timedelta(seconds=2 ** row.attempts), last_error=type(exc).__name__,
-            )
-            continue
-        _finish(db, row.id, status=OutboxStatus.sent, provider_id=result.provider_id, sent_at=clock(),
-                lease_until=None)
-        sent += 1
-    return sent
+def backoff(attempts: int) -> timedelta:
+    """Exponential backoff with full jitter: on average half of 2s, 4s, 8s ... capped at 15 minutes."""
+    ceiling = min(BACKOFF_CAP, BACKOFF_BASE * (2 ** max(0, attempts - 1)))
+    return ceiling * random.uniform(0.5, 1.0)
 
+
+# -- delivering -------------------------------------------------------------------------------------------------
+@dataclass
+class Delivery:
+    """Drains the outbox through the senders this process has, within each channel's rate limit."""
+
+    rt: Runtime
+    senders: dict[str, Sender]
+    limits: dict[str, RateLimit] = field(default_factory=lambda: dict(DEFAULT_LIMITS))
+    batch: int = BATCH
+    lease: timedelta = LEASE
+    max_attempts: int = MAX_ATTEMPTS
+    concurrency: int = 16
+    stopping: bool = False
+    _buckets: dict[str, TokenBucket] = field(default_factory=dict)
+    _per_recipient: dict[tuple[str, str], TokenBucket] = field(default_factory=dict)
+
+    def stop(self) -> None:
+        """Finish the message in hand, then hand the rest back to the outbox."""
+        self.stopping = True
+
+    @property
+    def clock(self) -> Clock:
+        return self.rt.clock
+
+    def _bucket(self, channel: str) -> TokenBucket | None:
+        limit = self.limits.get(channel)
+        if limit is None:
+            return None
+        if channel not in self._buckets:
+            self._buckets[channel] = TokenBucket(limit.per_second)
+        return self._buckets[channel]
+
+    def _recipient_bucket(self, channel: str, address: str) -> TokenBucket | None:
+        limit = self.limits.get(channel)
+        if limit is None or limit.per_recipient_per_second is None:
+            return None
+        key = (channel, address)
+        if key not in self._per_recipient:
+            if len(self._per_recipient) > 10_000:
+                self._per_recipient.clear()  # idle chats' buckets are full anyway
+            self._per_recipient[key] = TokenBucket(limit.per_recipient_per_second, limit.recipient_burst)
+        return self._per_recipient[key]
+
+    async def drain(self, *, address: str | None = None, channels: list[str] | None = None) -> int:
+        """Send everything due now; returns how many messages went out."""
+        sent = 0
+        wanted = [c for c in (channels or list(self.senders)) if c in self.senders]
+        while wanted and not self.stopping:
+            rows = claim(self.rt.db, self.clock(), limit=self.batch, channels=wanted, address=address,
+                         lease=self.lease)
+            if not rows:
+                break
+            queues: dict[tuple[str, str], list[Outbox]] = defaultdict(list)
+            for row in rows:
+                queues[(row.channel, row.address)].append(row)
+            gate = asyncio.Semaphore(self.concurrency)
+            sent += sum(await asyncio.gather(*(self._gated(gate, q) for q in queues.values())))
+            if len(rows) < self.batch:
+                break
+        return sent
+
+    async def _gated(self, gate: asyncio.Semaphore, queue: list[Outbox]) -> int:
+        async with gate:
+            return await self._send_queue(queue)
+
+    async def _send_queue(self, queue: list[Outbox]) -> int:
+        """One recipient's messages, strictly in order; after a failure the rest wait their turn."""
+        sent, rest = 0, []
+        for n, row in enumerate(queue):
+            if self.stopping:
+                rest = queue[n:]
+                break
+            outcome = await self._send_one(row)
+            if outcome == BLOCKED:
+                rest = queue[n + 1:]
+                break
+            if outcome == REROUTED:  # the rest of this queue went to the other channel with it
+                break
+            sent += outcome == SENT
+        for later in rest:  # handed back untouched, still behind the one that failed
+            _set(self.rt.db, later.id, status=OutboxStatus.pending, lease_until=None, attempts=later.attempts - 1)
+        return sent
+
+    async def _send_one(self, row: Outbox) -> str:
+        """Try one message: SENT; DROPPED (failed for good, the queue moves on); BLOCKED (retry later);
+        REROUTED (the address is unreachable: this and the rest of its queue went elsewhere)."""
+        bucket = self._bucket(row.channel)
+        per_chat = self._recipient_bucket(row.channel, row.address)
+        if per_chat is not None:
+            await per_chat.acquire()
+        if bucket is not None:
+            await bucket.acquire()
+        try:
+            result = await self.senders[row.channel].send(row)
+        except RateLimited as exc:
+            if bucket is not None:
+                bucket.pause(exc.retry_after)
+            _set(self.rt.db, row.id, status=OutboxStatus.pending, lease_until=None, attempts=row.attempts - 1,
+                 due_at=self.clock() + timedelta(seconds=exc.retry_after), last_error="rate limited")
+            return BLOCKED
+        except RecipientUnreachable as exc:
+            self._unreachable(row, exc)
+            return REROUTED
+        except Rejected as exc:
+            log.error("message rejected by the platform; not retrying",
+                      extra={"outbox_id": row.id, "channel": row.channel, "reason": str(exc)[:200]})
+            _set(self.rt.db, row.id, status=OutboxStatus.failed, lease_until=None, last_error=f"rejected: {exc}"[:500])
+            return DROPPED
+        except Exception as exc:  # noqa: BLE001 - network and server errors alike are retried
+            retry = row.attempts < self.max_attempts
+            log.warning("send failed; will retry" if retry else "send failed; giving up",
+                        extra={"outbox_id": row.id, "channel": row.channel, "error": type(exc).__name__})
+            _set(self.rt.db, row.id, status=OutboxStatus.pending if retry else OutboxStatus.failed,
+                 lease_until=None, due_at=self.clock() + backoff(row.attempts), last_error=type(exc).__name__)
+            return BLOCKED if retry else DROPPED
+        _set(self.rt.db, row.id, status=OutboxStatus.sent, provider_id=result.provider_id, sent_at=self.clock(),
+             lease_until=None, last_error=None)
+        return SENT
+
+    def _unreachable(self, row: Outbox, exc: RecipientUnreachable) -> None:
+        """Mark the address, try the person's other channel, and tell the clinician about a client."""
+        now = self.clock()
+        with Session(self.rt.db, expire_on_commit=False) as session:
+            session.execute(update(Outbox).where(Outbox.id == row.id).values(
+                status=OutboxStatus.failed, lease_until=None, last_error=f"unreachable: {exc.reason}"[:500]))
+            session.execute(update(ChannelAddress).where(
+                ChannelAddress.channel == row.channel, ChannelAddress.address == row.address,
+                col(ChannelAddress.unreachable_at).is_(None)).values(unreachable_at=now))
+            # Everything else queued for this address goes the same way as this message.
+            stranded = list(session.exec(select(Outbox).where(
+                Outbox.channel == row.channel, Outbox.address == row.address, Outbox.id != row.id,
+                col(Outbox.status).in_([OutboxStatus.pending, OutboxStatus.sending]))))
+            person = session.get(Person, row.person_id) if row.person_id else None
+            other = preferred_address(session, row.person_id) if row.person_id else None
+            for message in [row, *stranded]:
+                if message.id != row.id:
+                    message.status, message.lease_until = OutboxStatus.failed, None
+                    message.last_error = f"unreachable: {exc.reason}"[:500]
+                if other is not None:
+                    enqueue(session, [(_copy(message), f"{message.idempotency_key}>{other.channel}")], now=now,
+                            channel=other.channel, address=other.address)
+            if other is None and person is not None and person.role == Role.client:
+                self._tell_clinicians(session, person, row.channel, now)
+            session.commit()
+        log.warning("recipient unreachable", extra={"outbox_id": row.id, "channel": row.channel})
+
+    def _tell_clinicians(self, session: Session, client: Person, channel: str, now: datetime) -> None:
+        from data.models import ClientProfile
+
+        for clinician in escalation.clinicians_for(session, session.get(ClientProfile, client.id)):
+            text = self.rt.content.text("ladder.unreachable", clinician.locale,
+                                        client=escalation.client_name(client), channel=channel)
+            enqueue(session, [(Outbound(text=text, person_id=clinician.id, kind="alert",
+                                        template_key="clinician_alert",
+                                        template_vars={"1": escalation.client_name(client), "2": channel}),
+                               f"unreachable:{client.id}:{channel}:{now.date().isoformat()}:{clinician.id}")],
+                    now=now)
+
+
+def _copy(row: Outbox) -> Outbound:
+    from handlers.types import Attachment, Option
+
+    return Outbound(
+        text=row.text, person_id=row.person_id, numbered=row.numbered, kind=row.kind, priority=row.priority,
+        options=tuple(Option(o["label"], o["payload"]) for o in row.options),
+        template_key=row.template_key, template_vars=dict(row.template_vars),
+        attachment=Attachment(**row.attachment) if row.attachment else None,
+    )
+
+
+async def drain(db: Engine, senders: dict[str, Sender], clock: Clock, *, rt: Runtime | None = None,
+                channel: str | None = None, address: str | None = None, limit: int = BATCH) -> int:
+    """Send what is due now through `senders` (a convenience over `Delivery` for one-off drains)."""
+    from data.content import Content
+
+    runtime = rt or Runtime(db=db, content=Content(), clock=clock)
+    delivery = Delivery(runtime, senders, limits={}, batch=limit)
+    return await delivery.drain(address=address, channels=[channel] if channel else None)

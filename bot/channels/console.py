@@ -13,7 +13,7 @@ from typing import TextIO
 from data.models import Outbox
 from handlers.dispatch import dispatch
 from handlers.types import Inbound, Runtime
-from scheduler.outbox import SendResult, drain
+from scheduler.outbox import Delivery, SendResult
 
 CHANNEL = "console"
 
@@ -58,8 +58,10 @@ def chat(rt: Runtime, *, user: str | None = None, stdin: TextIO = sys.stdin, std
     interactive = stdin.isatty()
     session_id = uuid.uuid4().hex[:8]
 
+    delivery = Delivery(rt, {CHANNEL: sender}, limits={})
+
     def deliver() -> None:
-        asyncio.run(drain(rt.db, {CHANNEL: sender}, rt.clock, channel=CHANNEL, address=address))
+        asyncio.run(delivery.drain(address=address))
 
     deliver()  # anything queued while they were away (prompts, follow-ups)
     if interactive:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import select
 
 from data.models import CheckIn
-from handlers import recovery
+from handlers import escalation, recovery
 from handlers.flows import scales
 from handlers.turn import Invalid, Reply, Step, Turn
 
@@ -114,6 +114,7 @@ def on_note(turn: Turn, reply: Reply) -> None:
 def complete(turn: Turn, row: CheckIn) -> None:
     row.answered_at = turn.now
     row.streak_days = recovery.tally(turn.profile, turn.today).current
+    turn.after += escalation.all_clear(turn.session, turn.rt.content, turn.person, turn.now)
 
 
 def ask_offer_craving(turn: Turn) -> None:

@@ -7,11 +7,13 @@ from datetime import timedelta
 from sqlmodel import col, select
 
 from data.models import Escalation, Priority
+from handlers import escalation
 from handlers.turn import Invalid, Reply, Step, Turn
 
 FLOW = "crisis"
 # One open crisis escalation per hour is enough to reach the clinician; more would only add noise.
 REPEAT_WINDOW = timedelta(hours=1)
+NO_CLINICIAN_RETRY = timedelta(minutes=1)
 
 
 def begin(turn: Turn, kind: str) -> None:
@@ -47,9 +49,14 @@ def escalate(turn: Turn, kind: str) -> bool:
         )
     ).first()
     if recent is None:
-        turn.session.add(Escalation(
-            client_id=turn.person.id, kind="crisis", reason=kind, priority=Priority.urgent, created_at=turn.now,
-        ))
+        esc = Escalation(client_id=turn.person.id, kind="crisis", reason=kind, priority=Priority.urgent,
+                         created_at=turn.now)
+        turn.session.add(esc)
+        turn.session.flush()
+        alerts = escalation.crisis_alerts(turn.session, turn.rt.content, turn.person, esc, turn.now)
+        turn.after += alerts
+        # Re-send if nobody acknowledges; with no clinician yet, look again soon.
+        esc.next_step_at = turn.now + (turn.rt.ladder.crisis_resend_after if alerts else NO_CLINICIAN_RETRY)
     return True
 
 

@@ -7,6 +7,7 @@ from datetime import time
 from data.models import ClientProfile
 from handlers.parsing import has_words, parse_date, parse_time, parse_zone
 from handlers.turn import Invalid, Reply, Step, Turn
+from handlers.when import refresh_schedule
 
 FLOW = "onboarding"
 NAME_MAX = 40
@@ -110,6 +111,7 @@ def ask_checkin_time(turn: Turn) -> None:
 
 def on_checkin_time(turn: Turn, reply: Reply) -> None:
     turn.profile.checkin_time = read_time(reply)
+    refresh_schedule(turn.profile, turn.person.timezone, turn.now)
     ask_sobriety(turn)
 
 

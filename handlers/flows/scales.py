@@ -9,13 +9,15 @@ from handlers.turn import Invalid, Reply, Turn
 def options(turn: Turn, low: int, high: int, labels: str | None = None):
     """One button per value; `labels` names a text prefix (e.g. "mood") for worded buttons."""
     return [
-        turn.opt(f"n:{v}", label=turn.t(f"{labels}.{v}") if labels else str(v)) for v in range(low, high + 1)
+        turn.opt(f"{labels or 'n'}:{v}", label=turn.t(f"{labels}.{v}") if labels else str(v))
+        for v in range(low, high + 1)
     ]
 
 
 def read(reply: Reply, low: int, high: int) -> int:
-    if reply.choice and reply.choice.startswith("n:"):
-        return int(reply.choice[2:])
+    prefix, _, value = (reply.choice or "").partition(":")
+    if prefix in ("n", "mood") and value.isdigit() and low <= int(value) <= high:
+        return int(value)
     value = parse_int(reply.text)
     if value is None or not low <= value <= high:
         raise Invalid("hint.scale", low=low, high=high)

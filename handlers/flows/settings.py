@@ -7,6 +7,7 @@ from datetime import timedelta
 from handlers.flows import onboarding
 from handlers.parsing import parse_int, parse_time_range
 from handlers.turn import Invalid, Reply, Step, Turn
+from handlers.when import refresh_schedule
 
 FLOW = "settings"
 PAUSE_MAX_DAYS = 90
@@ -42,6 +43,7 @@ def on_pick(turn: Turn, reply: Reply) -> None:
 
 
 def saved(turn: Turn) -> None:
+    refresh_schedule(turn.profile, turn.person.timezone, turn.now)
     turn.say("settings.saved")
     ask_pick(turn)
 
@@ -92,6 +94,7 @@ def on_pause(turn: Turn, reply: Reply) -> None:
     p = turn.profile
     if reply.choice == "resume_now":
         p.paused_until = None
+        refresh_schedule(p, turn.person.timezone, turn.now)
         turn.say("settings.resumed")
         ask_pick(turn)
         return
@@ -99,6 +102,7 @@ def on_pause(turn: Turn, reply: Reply) -> None:
     if days is None or not 1 <= days <= PAUSE_MAX_DAYS:
         raise Invalid("settings.pause_hint", max=PAUSE_MAX_DAYS)
     p.paused_until = turn.today + timedelta(days=days)
+    refresh_schedule(p, turn.person.timezone, turn.now)
     turn.say("settings.paused", date=p.paused_until.isoformat(), days=days)
     ask_pick(turn)
 

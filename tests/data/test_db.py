@@ -10,17 +10,18 @@ from sqlmodel import Session
 from data.db import current_revision, make_engine, upgrade
 from data.models import CheckIn, InboundEvent, Person
 
+HEAD = "0002"
 TABLES = {
     "person", "channel_address", "client_profile", "support_contact", "craving", "checkin", "slip",
-    "conversation_state", "inbound_event", "outbox", "escalation",
+    "conversation_state", "inbound_event", "outbox", "escalation", "escalation_step",
 }
 
 
 def test_migrations_create_every_table_and_are_idempotent(engine):
     assert set(inspect(engine).get_table_names()) >= TABLES
-    assert current_revision(engine) == "0001"
+    assert current_revision(engine) == HEAD
     upgrade(engine)  # a second run changes nothing and does not fail
-    assert current_revision(engine) == "0001"
+    assert current_revision(engine) == HEAD
 
 
 def test_sqlite_file_runs_in_wal_with_a_busy_timeout(tmp_path):
@@ -71,3 +72,15 @@ def test_naive_instants_are_refused(engine):
         session.add(Person(created_at=datetime(2026, 3, 2, 9, 30)))
         with pytest.raises(Exception, match="naive"):
             session.flush()
+
+
+def test_upgrading_from_the_first_schema_keeps_data(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path}/old.db")
+    upgrade(engine, "0001")
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO person (role, locale, timezone, created_at) VALUES ('client','en','UTC','2026-01-01')"))
+        conn.execute(text("INSERT INTO craving (client_id, logged_at, intensity, triggers) VALUES (1, '2026-01-01', 5, '[]')"))
+    upgrade(engine)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT followups_sent FROM craving")).scalar() == 0
+    assert current_revision(engine) == HEAD

@@ -1,0 +1,75 @@
+"""`recovery-bot run`: the scheduler's periodic passes and the web app, in one process, stopping cleanly."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import uvicorn
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.settings import Settings
+from bot.web import create_app
+from handlers.types import Runtime
+from scheduler.outbox import DEFAULT_LIMITS, Delivery, RateLimit
+from scheduler.passes import PassReport, plan
+
+log = logging.getLogger(__name__)
+
+
+def limits(settings: Settings) -> dict[str, RateLimit]:
+    return {
+        **DEFAULT_LIMITS,
+        "telegram": RateLimit(settings.telegram_rate_per_second,
+                              per_recipient_per_second=settings.telegram_chat_rate_per_second),
+        "whatsapp": RateLimit(settings.whatsapp_rate_per_second),
+    }
+
+
+class Worker:
+    """Runs one pass at a time; a pass still running when the next is due is not started twice."""
+
+    def __init__(self, rt: Runtime, delivery: Delivery) -> None:
+        self.rt = rt
+        self.delivery = delivery
+        self.busy = asyncio.Lock()
+
+    async def tick(self) -> PassReport | None:
+        if self.busy.locked():
+            return None
+        async with self.busy:
+            try:
+                # Planning is blocking database work: keep it off the event loop that serves webhooks.
+                report = await asyncio.to_thread(plan, self.rt, self.rt.clock())
+                report.sent = await self.delivery.drain()
+            except Exception:
+                log.exception("scheduler pass failed; the next pass will pick up where it left off")
+                return None
+            if any((report.prompts, report.escalations, report.followups, report.summaries, report.sent)):
+                log.info("pass: %s", report)
+            return report
+
+    async def stop(self) -> None:
+        """Finish the message in hand, hand the rest back, and wait for the pass to end."""
+        self.delivery.stop()
+        async with self.busy:
+            pass
+
+
+async def serve(settings: Settings, rt: Runtime, *, host: str, port: int, senders: dict | None = None) -> None:
+    delivery = Delivery(rt, senders or {}, limits=limits(settings))
+    worker = Worker(rt, delivery)
+    scheduler = AsyncIOScheduler(timezone="UTC")
+    scheduler.add_job(worker.tick, "interval", seconds=settings.pass_interval_seconds, id="pass",
+                      max_instances=1, coalesce=True)
+    config = uvicorn.Config(create_app(rt), host=host, port=port, log_level="warning", lifespan="off")
+    server = uvicorn.Server(config)
+    scheduler.start()
+    asyncio.get_running_loop().call_soon(lambda: asyncio.ensure_future(worker.tick()))
+    log.info("recovery-bot running on http://%s:%s (channels: %s)", host, port, ", ".join(senders or {}) or "none")
+    try:
+        await server.serve()  # returns on SIGINT / SIGTERM after in-flight requests finish
+    finally:
+        scheduler.shutdown(wait=False)
+        await worker.stop()
+        log.info("recovery-bot stopped")

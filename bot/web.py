@@ -1,0 +1,24 @@
+"""The web app that `recovery-bot run` serves: health today; the channels' webhooks mount here."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from handlers.types import Runtime
+
+
+def create_app(rt: Runtime, routes: list[Route] | None = None) -> Starlette:
+    async def healthz(request: Request) -> JSONResponse:
+        """Report whether the process is up and its database answers."""
+        try:
+            with rt.db.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except Exception:  # noqa: BLE001 - any database failure means "not healthy"
+            return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)
+        return JSONResponse({"status": "ok", "database": "ok"})
+
+    return Starlette(routes=[Route("/healthz", healthz), *(routes or [])])

@@ -1,0 +1,114 @@
+"""Craving follow-ups ("did it pass?") and the weekly summary each client gets on Sunday evening."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from statistics import mean
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, func, select
+
+from data.content import Content
+from data.models import CheckIn, ClientProfile, Craving, Person, SupportContact
+from handlers import recovery
+from handlers.delivery import enqueue
+from handlers.flows.alerts import FOLLOWUP_OUTCOMES, FOLLOWUP_PREFIX
+from handlers.types import Option, Outbound, Runtime
+from handlers.when import in_quiet_hours, next_summary_at
+
+BATCH = 500
+
+
+def _claim(session: Session, stmt):
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True)
+    return list(session.exec(stmt))
+
+
+def _paused(profile: ClientProfile | None, person: Person, now: datetime) -> bool:
+    if profile is None or profile.paused_until is None:
+        return False
+    return now.astimezone(ZoneInfo(person.timezone)).date() < profile.paused_until
+
+
+def send_followups(rt: Runtime, now: datetime, *, batch: int = BATCH) -> int:
+    """Ask about cravings logged a while ago whose outcome nobody has told us yet."""
+    sent = 0
+    with Session(rt.db, expire_on_commit=False) as session:
+        due = _claim(session, select(Craving).where(
+            col(Craving.followup_due_at) <= now, col(Craving.outcome).is_(None),
+            col(Craving.followup_outcome).is_(None)).order_by(col(Craving.followup_due_at)).limit(batch))
+        for row in due:
+            person = session.get(Person, row.client_id)
+            profile = session.get(ClientProfile, row.client_id)
+            steps = rt.ladder.craving_followups
+            row.followups_sent += 1
+            row.followup_due_at = (row.logged_at + steps[row.followups_sent]
+                                   if row.followups_sent < len(steps) else None)
+            if person is None or _paused(profile, person, now):
+                continue
+            minutes = int((now - row.logged_at).total_seconds() // 60)
+            quiet = in_quiet_hours(now, ZoneInfo(person.timezone), profile.quiet_start, profile.quiet_end) \
+                if profile else None
+            message = Outbound(
+                text=rt.content.text("followup.ask", person.locale, minutes=minutes, name=person.display_name or ""),
+                person_id=person.id, kind="followup", template_key="craving_followup",
+                template_vars={"1": str(minutes)}, not_before=quiet,
+                options=tuple(Option(rt.content.text(f"opt.{o}", person.locale), f"{FOLLOWUP_PREFIX}{row.id}:{o}")
+                              for o in FOLLOWUP_OUTCOMES),
+                idempotency_key=f"followup:{row.id}:{row.followups_sent}",
+            )
+            sent += enqueue(session, [(message, message.idempotency_key)], now=now)
+        session.commit()
+    return sent
+
+
+def trend(content: Content, locale: str, this_week: list[int], last_week: list[int]) -> str:
+    if not this_week or not last_week:
+        return content.text("summary.trend_unknown", locale)
+    delta = mean(this_week) - mean(last_week)
+    key = "summary.trend_down" if delta <= -0.5 else "summary.trend_up" if delta >= 0.5 else "summary.trend_same"
+    return content.text(key, locale)
+
+
+def _intensities(session: Session, client_id: int, start: datetime, end: datetime) -> list[int]:
+    return list(session.exec(select(Craving.intensity).where(
+        Craving.client_id == client_id, col(Craving.logged_at) > start, col(Craving.logged_at) <= end)))
+
+
+def weekly_summaries(rt: Runtime, now: datetime, *, batch: int = BATCH) -> int:
+    """Sunday evening: the week in numbers, never in judgement."""
+    sent = 0
+    with Session(rt.db, expire_on_commit=False) as session:
+        due = _claim(session, select(ClientProfile).where(col(ClientProfile.next_summary_at) <= now)
+                     .order_by(col(ClientProfile.next_summary_at)).limit(batch))
+        for profile in due:
+            person = session.get(Person, profile.person_id)
+            zone = ZoneInfo(person.timezone)
+            profile.next_summary_at = next_summary_at(zone, now)
+            if person.consent_at is None or _paused(profile, person, now):
+                continue
+            today = now.astimezone(zone).date()
+            answered = session.exec(select(func.count()).select_from(CheckIn).where(
+                CheckIn.client_id == person.id, col(CheckIn.answered_at).is_not(None),
+                col(CheckIn.local_date) > today - timedelta(days=7))).one()
+            week = _intensities(session, person.id, now - timedelta(days=7), now)
+            before = _intensities(session, person.id, now - timedelta(days=14), now - timedelta(days=7))
+            kinds = len(set(session.exec(select(SupportContact.category).where(
+                SupportContact.client_id == person.id))))
+            tally = recovery.tally(profile, today)
+            message = Outbound(
+                text=rt.content.text(
+                    "summary.weekly", person.locale, name=person.display_name or "", answered=answered,
+                    average=f"{mean(week):.1f}" if week else "–", count=len(week),
+                    trend=trend(rt.content, person.locale, week, before), streak=tally.current,
+                    longest=tally.longest, total=tally.total, kinds=kinds,
+                    all_kinds=len(rt.content.support_kinds(person.locale))),
+                person_id=person.id, kind="summary", template_key="weekly_summary",
+                template_vars={"1": str(answered), "2": str(tally.current)},
+                not_before=in_quiet_hours(now, zone, profile.quiet_start, profile.quiet_end),
+                idempotency_key=f"summary:{person.id}:{today.isoformat()}",
+            )
+            sent += enqueue(session, [(message, message.idempotency_key)], now=now)
+        session.commit()
+    return sent

@@ -1,0 +1,160 @@
+"""The escalation ladder: reminder, partner nudge, clinician alert for missed check-ins; re-sends for crises."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, select
+
+from data.models import CheckIn, ClientProfile, Escalation, EscalationStep, Person
+from handlers import escalation as esc_mod
+from handlers.delivery import enqueue
+from handlers.types import Option, Outbound, Runtime
+from handlers.when import in_quiet_hours
+
+BATCH = 200
+REMINDER, PARTNERS, CLINICIAN = 1, 2, 3
+
+
+def climb(rt: Runtime, now: datetime, *, batch: int = BATCH) -> int:
+    """Take every escalation whose next step is due one rung up; returns how many moved."""
+    moved = 0
+    while True:
+        with Session(rt.db, expire_on_commit=False) as session:
+            stmt = (
+                select(Escalation)
+                .where(col(Escalation.next_step_at) <= now, col(Escalation.status) == "open")
+                .order_by(col(Escalation.next_step_at))
+                .limit(batch)
+            )
+            if session.get_bind().dialect.name == "postgresql":
+                stmt = stmt.with_for_update(skip_locked=True)
+            due = list(session.exec(stmt))
+            for esc in due:
+                if esc.kind == "crisis":
+                    _crisis(rt, session, esc, now)
+                else:
+                    _missed(rt, session, esc, now)
+            session.commit()
+        moved += len(due)
+        if len(due) < batch:
+            return moved
+
+
+def _missed(rt: Runtime, session: Session, esc: Escalation, now: datetime) -> None:
+    checkin = session.get(CheckIn, esc.checkin_id) if esc.checkin_id else None
+    client = session.get(Person, esc.client_id)
+    if client is None or (checkin is not None and checkin.answered_at is not None):
+        esc.status, esc.resolved_at, esc.next_step_at = "resolved", now, None
+        return
+    ladder = rt.ladder
+    elapsed = now - esc.created_at
+    newer_day_missed = session.exec(
+        select(Escalation.id).where(Escalation.client_id == esc.client_id, Escalation.kind == "missed_checkin",
+                                    col(Escalation.created_at) > esc.created_at)
+    ).first() is not None
+    if elapsed >= ladder.clinician_alert_after or newer_day_missed:
+        rung = CLINICIAN
+    elif elapsed >= ladder.partner_nudge_after:
+        rung = PARTNERS
+    elif elapsed >= ladder.reminder_after:
+        rung = REMINDER
+    else:
+        esc.next_step_at = esc.created_at + ladder.reminder_after
+        return
+    # Climb straight to the highest rung that is due: a late reminder or nudge would only confuse.
+    out: list[Outbound] = []
+    if rung == REMINDER and esc.level < REMINDER:
+        out = _reminder(rt, session, esc, client, now)
+    elif rung == PARTNERS and esc.level < PARTNERS:
+        out = _partner_nudges(rt, session, esc, client, now)
+    elif rung == CLINICIAN and esc.level < CLINICIAN:
+        out = _clinician_alerts(rt, session, esc, client, now)
+    esc.level = max(esc.level, rung)
+    nxt = {REMINDER: ladder.partner_nudge_after, PARTNERS: ladder.clinician_alert_after}.get(esc.level)
+    esc.next_step_at = esc.created_at + nxt if nxt is not None else None
+    for n, message in enumerate(out):
+        enqueue(session, [(message, message.idempotency_key or f"esc:{esc.id}:{rung}:{n}")], now=now)
+
+
+def _hold_for_quiet(session: Session, person: Person, now: datetime) -> datetime | None:
+    profile = session.get(ClientProfile, person.id)
+    if profile is None:
+        return None
+    return in_quiet_hours(now, ZoneInfo(person.timezone), profile.quiet_start, profile.quiet_end)
+
+
+def _reminder(rt: Runtime, session: Session, esc: Escalation, client: Person, now: datetime) -> list[Outbound]:
+    esc_mod.record(session, esc, "reminder", client, now)
+    return [Outbound(
+        text=rt.content.text("ladder.reminder", client.locale, name=client.display_name or ""),
+        person_id=client.id, kind="reminder", template_key="reminder",
+        template_vars={"1": client.display_name or ""},
+        options=(Option(rt.content.text("menu.checkin", client.locale), "cmd:checkin"),),
+        idempotency_key=f"esc:{esc.id}:reminder", not_before=_hold_for_quiet(session, client, now),
+    )]
+
+
+def _partner_nudges(rt: Runtime, session: Session, esc: Escalation, client: Person,
+                    now: datetime) -> list[Outbound]:
+    out = []
+    for contact, partner in esc_mod.partners_for(session, client.id):
+        esc_mod.record(session, esc, "partner_nudge", partner, now)
+        name = esc_mod.client_name(client)
+        out.append(Outbound(
+            text=rt.content.text("ladder.partner_nudge", partner.locale, client=name,
+                                 partner=partner.display_name or contact.name, clinic=rt.clinic.name),
+            person_id=partner.id, kind="nudge", template_key="partner_nudge", template_vars={"1": name},
+            idempotency_key=f"esc:{esc.id}:nudge:{partner.id}",
+        ))
+    if not out:
+        esc_mod.record(session, esc, "no_partners", None, now)
+    return out
+
+
+def _clinician_alerts(rt: Runtime, session: Session, esc: Escalation, client: Person,
+                      now: datetime) -> list[Outbound]:
+    profile = session.get(ClientProfile, client.id)
+    nudged = sorted({
+        (session.get(Person, s.recipient_id).display_name or "?")
+        for s in session.exec(select(EscalationStep).where(
+            EscalationStep.escalation_id == esc.id, EscalationStep.step == "partner_nudge"))
+        if s.recipient_id and session.get(Person, s.recipient_id)
+    })
+    out = []
+    for clinician in esc_mod.clinicians_for(session, profile):
+        facts = esc_mod.clinician_summary(session, rt.content, clinician, client, now)
+        partners = ", ".join(nudged) or rt.content.text("ladder.no_partners", clinician.locale)
+        out.append(Outbound(
+            text=rt.content.text("ladder.clinician_alert", clinician.locale, partners=partners, **facts),
+            person_id=clinician.id, options=(esc_mod.ack_option(rt.content, clinician, esc),),
+            kind="alert", template_key="clinician_alert", template_vars={"1": facts["client"], "2": facts["last"]},
+            idempotency_key=f"esc:{esc.id}:alert:{clinician.id}",
+        ))
+        esc_mod.record(session, esc, "clinician_alert", clinician, now)
+    if not out:
+        esc_mod.record(session, esc, "no_clinician", None, now)
+    return out
+
+
+def _crisis(rt: Runtime, session: Session, esc: Escalation, now: datetime) -> None:
+    """Unacknowledged crisis: send again (and to the backup clinician), every few minutes, a few times."""
+    client = session.get(Person, esc.client_id)
+    if client is None:
+        esc.status, esc.next_step_at = "resolved", None
+        return
+    sent_before = session.exec(
+        select(EscalationStep.id).where(EscalationStep.escalation_id == esc.id,
+                                                 EscalationStep.step == "crisis_alert")
+    ).first() is not None
+    esc.level += 1
+    out = esc_mod.crisis_alerts(session, rt.content, client, esc, now, resend=sent_before, backup=sent_before)
+    for message in out:
+        enqueue(session, [(message, message.idempotency_key)], now=now)
+    if not out:
+        esc.next_step_at = now + rt.ladder.crisis_resend_after  # no clinician yet: look again later
+    elif esc.level > rt.ladder.crisis_resends:
+        esc.next_step_at = None
+    else:
+        esc.next_step_at = now + rt.ladder.crisis_resend_after

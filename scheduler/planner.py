@@ -1,0 +1,193 @@
+"""Daily check-in prompts: due clients are found by one indexed query and prompted in batches, once per local day."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, bindparam, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, col
+
+from data.models import (
+    ChannelAddress,
+    CheckIn,
+    ClientProfile,
+    ConversationState,
+    Escalation,
+    Outbox,
+    OutboxStatus,
+    Person,
+)
+from handlers.types import Runtime
+from handlers.when import in_quiet_hours, next_prompt_at, refresh_schedule
+
+BATCH = 1000
+MOOD_SCALE = range(1, 6)
+
+
+def _insert(dialect: str):
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+
+def _due_profiles(session: Session, now: datetime, limit: int) -> list[tuple]:
+    stmt = (
+        select(ClientProfile, Person)
+        .join(Person, col(Person.id) == ClientProfile.person_id)
+        .where(col(ClientProfile.next_prompt_at) <= now, col(Person.consent_at).is_not(None))
+        .order_by(col(ClientProfile.next_prompt_at))
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        # Several workers split the due clients between them instead of queueing on the same rows.
+        stmt = stmt.with_for_update(of=ClientProfile, skip_locked=True)
+    return list(session.execute(stmt).all())
+
+
+def _addresses(session: Session, person_ids: list[int]) -> dict[int, ChannelAddress]:
+    """Each person's preferred address: reachable, opted in, the one they wrote from most recently."""
+    rows = session.execute(
+        select(ChannelAddress).where(
+            col(ChannelAddress.person_id).in_(person_ids), col(ChannelAddress.unreachable_at).is_(None),
+            col(ChannelAddress.opted_out_at).is_(None),
+        )
+    ).scalars()
+    best: dict[int, ChannelAddress] = {}
+    for a in sorted(rows, key=lambda a: (a.last_inbound_at is not None, a.last_inbound_at or NEVER, -a.id)):
+        best[a.person_id] = a  # sorted ascending, so the last one written wins
+    return best
+
+
+NEVER = datetime.min.replace(tzinfo=UTC)
+
+
+def _backfill(rt: Runtime, now: datetime, batch: int) -> None:
+    """Clients whose schedule was never computed (they joined before the scheduler existed) get one."""
+    with Session(rt.db, expire_on_commit=False) as session:
+        rows = session.execute(
+            select(ClientProfile, Person).join(Person, col(Person.id) == ClientProfile.person_id)
+            .where(col(ClientProfile.next_prompt_at).is_(None), col(Person.consent_at).is_not(None)).limit(batch)
+        ).all()
+        for profile, person in rows:
+            refresh_schedule(profile, person.timezone, now)
+        session.commit()
+
+
+def plan_prompts(rt: Runtime, now: datetime, *, batch: int = BATCH) -> int:
+    """Prompt every client whose check-in time has come; returns how many prompts were queued."""
+    _backfill(rt, now, batch)
+    queued = 0
+    while True:
+        with Session(rt.db, expire_on_commit=False) as session:
+            due = _due_profiles(session, now, batch)
+            if not due:
+                return queued
+            queued += _prompt_batch(rt, session, due, now)
+            session.commit()
+        if len(due) < batch:
+            return queued
+
+
+def _prompt_batch(rt: Runtime, session: Session, due: list[tuple], now: datetime) -> int:
+    conn = session.connection()
+    insert = _insert(conn.dialect.name)
+    ids = [profile.person_id for profile, _ in due]
+    addresses = _addresses(session, ids)
+    states = {
+        pid: flow
+        for pid, flow in conn.execute(
+            select(ConversationState.person_id, ConversationState.flow).where(
+                col(ConversationState.person_id).in_(ids))
+        )
+    }
+    checkins, schedule, prompts = [], [], []
+    for profile, person in due:
+        zone = ZoneInfo(person.timezone)
+        day = profile.next_prompt_at.astimezone(zone).date()
+        paused = profile.paused_until is not None and day < profile.paused_until
+        schedule.append({"pid": person.id, "next": next_prompt_at(profile.checkin_time, zone, now,
+                                                                   not_before=profile.paused_until)})
+        if paused or person.id not in addresses:
+            continue
+        checkins.append({"client_id": person.id, "local_date": day, "prompted_at": now})
+        prompts.append((profile, person, day))
+    conn.execute(
+        update(ClientProfile.__table__)
+        .where(ClientProfile.__table__.c.person_id == bindparam("pid"))
+        .values(next_prompt_at=bindparam("next")),
+        schedule,
+    )
+    if not checkins:
+        return 0
+    # One check-in per client per local day: a second pass or a second worker inserts nothing.
+    created = {
+        (row.client_id, row.local_date): row.id
+        for row in conn.execute(
+            insert(CheckIn.__table__).values(checkins)
+            .on_conflict_do_nothing(index_elements=["client_id", "local_date"])
+            .returning(CheckIn.__table__.c.id, CheckIn.__table__.c.client_id, CheckIn.__table__.c.local_date)
+        )
+    }
+    outbox, escalations, flows = [], [], []
+    for profile, person, day in prompts:
+        checkin_id = created.get((person.id, day))
+        if checkin_id is None:
+            continue
+        address = addresses[person.id]
+        free = states.get(person.id) in (None, "menu")
+        content, locale = rt.content, person.locale
+        name = person.display_name or ""
+        if free:
+            text = content.text("prompt.daily", locale, name=name)
+            options = [{"label": content.text(f"mood.{v}", locale), "payload": f"mood:{v}"} for v in MOOD_SCALE]
+        else:  # mid-conversation: don't hijack it, offer a way in
+            text = content.text("prompt.daily_busy", locale, name=name)
+            options = [{"label": content.text("menu.checkin", locale), "payload": "cmd:checkin"}]
+        quiet_end = in_quiet_hours(now, ZoneInfo(person.timezone), profile.quiet_start, profile.quiet_end)
+        outbox.append(_outbox_row(person.id, address, text, options, numbered=not free, kind="prompt",
+                                  template="daily_prompt", vars_={"1": name}, key=f"prompt:{person.id}:{day}",
+                                  now=now, due=quiet_end or now))
+        escalations.append({
+            "client_id": person.id, "kind": "missed_checkin", "reason": day.isoformat(), "priority": "normal",
+            "level": 0, "status": "open", "checkin_id": checkin_id, "created_at": now,
+            "next_step_at": now + rt.ladder.reminder_after,
+        })
+        if free:
+            flows.append({"person_id": person.id, "flow": "checkin", "step": "mood",
+                          "data": {"checkin_id": checkin_id, "_opts": [[o["label"], o["payload"]] for o in options],
+                                   "_numbered": False},
+                          "suspended": [], "updated_at": now})
+    if outbox:
+        conn.execute(insert(Outbox.__table__).on_conflict_do_nothing(index_elements=["idempotency_key"]), outbox)
+        conn.execute(insert(Escalation.__table__), escalations)
+        _escalate_yesterday(conn, [p.id for _, p, _ in prompts], now)
+    if flows:
+        stmt = insert(ConversationState.__table__)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["person_id"],
+            set_={c: stmt.excluded[c] for c in ("flow", "step", "data", "updated_at")},
+        )
+        conn.execute(stmt, flows)
+    return len(outbox)
+
+
+def _escalate_yesterday(conn, client_ids: list[int], now: datetime) -> None:
+    """A second missed day in a row brings the clinician alert forward to now (the ladder sees the newer day)."""
+    table = Escalation.__table__
+    conn.execute(
+        update(table)
+        .where(and_(table.c.client_id.in_(client_ids), table.c.kind == "missed_checkin",
+                    table.c.status == "open", table.c.created_at < now, table.c.level < 3))
+        .values(next_step_at=now)
+    )
+
+
+def _outbox_row(person_id: int, address: ChannelAddress, text: str, options: list[dict], *, numbered: bool,
+                kind: str, template: str, vars_: dict, key: str, now: datetime, due: datetime,
+                priority: str = "normal") -> dict:
+    return dict(
+        person_id=person_id, channel=address.channel, address=address.address, text=text, options=options,
+        numbered=numbered, kind=kind, attachment=None, template_key=template, template_vars=vars_,
+        idempotency_key=key, priority=priority, status=OutboxStatus.pending, due_at=due, attempts=0,
+        lease_until=None, provider_id=None, last_error=None, created_at=now, sent_at=None,
+    )
