@@ -102,8 +102,11 @@ _EN_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\b(he|she|that|there|what)s\b", r"\1 is"),
         # "my brother's threatening", "bf's not breathing": possessive-looking 's before a verb form.
         (
-            r"\b(\w+)'s (?=(?:\w{2,}ing|going|gone|been|not|just|about|always|still|never|outside|"
-            r"got|coming|turning|trying|threatening|saying|blue|unconscious|unresponsive|passed)\b)",
+            r"\b(\w+)'s (?=(?:going|gone|been|not|just|about|always|still|never|outside|got|coming|"
+            r"turning|trying|threatening|saying|getting|being|having|making|hitting|beating|choking|"
+            r"breathing|waking|bleeding|shaking|fitting|seizing|following|stalking|chasing|blue|"
+            r"unconscious|unresponsive|passed|collapsed|overdosing|dying|lying|screaming|banging|"
+            r"barely|hardly|really|so|turned|went|nodding|snoring|gasping|gurgling)\b)",
             r"\1 is ",
         ),
         (r"\b(you|we|they)'?re\b", r"\1 are"),
@@ -240,7 +243,7 @@ _DRUG_CONTEXT_RE = re.compile(
     r"suboxone|sleeping pills|painkillers|smoked|snorted|injected|popped|shooting up|"
     r"(?:took|taking|take|did|doing|on|some|bumps? of|a bump of|line of|lines of|sniffed|dropped) "
     r"(?:k|g|ice)|(?:k|g) (?:and|with|plus) (?:alcohol|booze|drinks?|vodka))\b|"
-    r"藥|毒|白粉|冰|k ?仔|g水|海洛英|芬太尼|美沙酮|啪|索|打(?:咗|左|完|過)?針|注射|飲(?:咗|左)?(?:好多)?酒|"
+    r"藥|毒|白粉|冰|k ?仔|g ?水|海洛英|芬太尼|美沙酮|啪|索|打(?:咗|左|完|過)?針|注射|飲(?:咗|左)?(?:好多)?酒|"
     r"飲醉|飲大咗|溝酒|撈酒"
 )
 # Seizures, shaking and hallucinations during withdrawal are medical, not an overdose.
@@ -329,7 +332,10 @@ _MANY = (
     + _PILLS
     + r"|all (?:of )?(?:my|the|his|her) "
     + _PILLS
-    + r"|an? (?:whole |full |entire )?(?:bottle|pack|"
+    + r"(?! (?:today|this morning|on time|like|as (?:prescribed|directed|told)|for (?:the|this|today)|"
+    r"with (?:food|breakfast|lunch|dinner|water)|every|each|again|already)\b|[^.!?]{0,30}\b(?:proud|"
+    r"doctor|prescribed|on time|routine|remember(?:ed)?|as usual)\b)"
+    r"|an? (?:whole |full |entire )?(?:bottle|pack|"
     r"packet|box|strip|blister|jar|tub) of|(?:a )?handful of|(?:[6-9]|\d{2,}|ten|twelve|fifteen|twenty|thirty|forty|"
     r"fifty|a dozen|dozens of) (?:\w+ )?" + _PILLS + r")"
 )
@@ -342,13 +348,14 @@ _ZH_INTENT = (
 _ZH_AGENT = (
     r"(?:佢哋|佢|有人|老公|老婆|男朋友|女朋友|男友|女友|前度|前夫|前妻|阿爸|爸爸|老豆|老竇|阿媽|"
     r"媽媽|老母|哥哥|家姐|細佬|細妹|個仔|個女|債主|大耳窿|鄰居|室友|伴侶|條友|嗰條友|個男人|"
-    r"個女人|班人|啲人|黑社會|毒販|拆家)"
+    r"個女人|班人|啲人|黑社會|毒販|拆家|債仔|收數佬|收數|高利貸|古惑仔|醉漢|陌生人|嗰個人|一個男人|"
+    r"一班人|繼父|後父|後母|家公|家婆|姐夫|妹夫|兒子|女兒)"
 )
 _ZH_WHEN = r"(?:今晚|今日|聽日|而家|一陣|遲啲|返屋企|星期[一二三四五六日])?"
 _ZH_GAP = r"(?:(?!知道|發現|見到|聽到|知|唔|冇|無|不|未)[^,.!?;\s。！？；]){0,4}?"
 _ZH_MANY = (
     r"(?:好多|很多|太多|成樽|成瓶|一整樽|一整瓶|成排|成盒|成包|一堆|成堆|幾十|成板|一板|成條|一大堆|"
-    r"大把|成揸|一揸|一大把|一倍|兩倍|雙倍|三倍|幾倍|double|"
+    r"大把|成揸|一揸|一大把|一倍|兩倍|雙倍|三倍|幾倍|double|一樽|一瓶|一排|一盒|成支|"
     r"[一二兩三四五六七八九]?十[一二三四五六七八九]?|廿|卅|百|\d{2,})"
 )
 
@@ -377,15 +384,16 @@ _DRUG_USE_RE = re.compile(
     + _INGEST
     + r" (?:\w+ ){0,3}?"
     + _DRUG_EN
-    + r"\b|\b(?:high|wasted|off (?:his|her|my|their) (?:face|head)|overdos\w*|shot up|shooting up|"
+    + r"\b|\b(?:injected|shot up|snorted|smoked|popped|took) (?:something|some stuff|stuff|some|it|"
+    r"what|whatever)\b|\b(?:high|wasted|off (?:his|her|my|their) (?:face|head)|overdos\w*|shot up|shooting up|"
     r"nodding off|gouching)\b|"
-    r"(?:食|吞|服|啪|索|吸|打|溝|撈|飲)(?:咗|左|完|緊|過|晒)?(?:[^,.!?。！？]{0,4}?)(?:藥|丸|k|冰|g水|白粉|"
+    r"(?:食|吞|服|啪|索|吸|打|溝|撈|飲)(?:咗|左|完|緊|過|晒)?(?:[^,.!?。！？]{0,4}?)(?:藥|丸|k|冰|g ?水|白粉|"
     r"海洛英|芬太尼|美沙酮|毒|嘢|針|酒)|打針|啪嘢|索嘢|吸毒|玩(?:k|冰|嘢)|high(?:咗|住|緊)"
 )
 _THIRD_ZH = r"(?:佢|" + _ZH_AGENT[3:-1] + r"|朋友|我朋友|個朋友|老友|同事|阿爸|阿媽|爸爸|媽媽|婆婆|公公)"
 _EN_WISH = (
-    r"(?:want|wanted|wanting|wish|wishing|ready|need|needs|planning|plan|plans|planned|decided|"
-    r"deciding|trying|tried|hope|hoping|intend|intending|would like|going|about)"
+    r"(?:want|wants|wanted|wanting|wish|wishes|wishing|ready|need|needs|planning|plan|plans|planned|"
+    r"decided|decides|deciding|trying|tries|tried|hoping|intend|intends|intending|would like)"
 )
 _QUESTION_TAIL = r"^[^,.!?。！？]{0,10}(?:會點|會唔會|得唔得|可唔可以|可以嗎|嗎|\?|？)"
 
@@ -400,6 +408,8 @@ _RULES: tuple[_Rule, ...] = (
     _r(
         _OD,
         r"\b(?:took|taken|take|swallowed|popped|downed|injected|snorted|used|did) " + _MANY,
+        pre_exclude=r"\b(?:going to|want to|will|plan to|planning to|about to|thinking (?:about|of)|"
+        r"ready to|might|should i|can i|if (?:i|you|he|she)|could|how|decided to)\b(?: \w+){0,2} $",
     ),
     _r(
         _OD,
@@ -422,8 +432,8 @@ _RULES: tuple[_Rule, ...] = (
     ),
     _r(
         _OD,
-        r"(?:" + _THIRD + r"|\band|\bbut|\bstill) (?:will not|would not|does not|did not|is not) "
-        r"(?:wake up|waking up)\b",
+        r"(?:" + _THIRD + r"|\band|\bbut|\bstill) (?:will not|would not|does not|did not|is not|not) "
+        r"(?:wake|waking)(?: up)?\b(?! (?:early|on time|in time|before|until|till|for (?:work|school)))",
         sentence_exclude=r"\b(?:school|alarm|morning|work|lazy|early)\b",
     ),
     _r(
@@ -453,7 +463,7 @@ _RULES: tuple[_Rule, ...] = (
         _OD,
         r"(?:冇|無)(?:咗|左|晒)?呼吸(?!困難|問題|唔到|急促)|停(?:咗|左)呼吸|唔識呼吸|唔係好呼吸|冇(?:咗)?脈搏|"
         r"(?:叫|拍|搖|喊)(?:極|佢|咗|左|完)*(?:都|也)?(?:唔醒|叫唔醒|冇反應|無反應|唔應|冇應)|叫唔醒|叫唔應|醒唔返|"
-        r"(?:佢|" + _ZH_AGENT + r")[^,.!?。！？]{0,8}?(?:唔識郁|郁唔到|冇反應|無反應|唔郁)|"
+        r"(?:佢|" + _ZH_AGENT + r")[^,.!?。！？到痛]{0,8}?(?:唔識郁|郁唔到|冇反應|無反應|唔郁)|"
         r"(?:嘴唇|塊面|成個人|手指)(?:開始)?(?:變|發|都)?(?:藍|紫|黑)(?:咗|左)?",
         sentence_exclude=_MESSAGE_REPLY_RE,
     ),
@@ -491,7 +501,8 @@ _RULES: tuple[_Rule, ...] = (
         _OD,
         r"\b(?:snoring|gurgling|rattling|gasping)\b(?: \w+){0,2}? (?:weird|weirdly|strange|strangely|"
         r"funny|loud|loudly|deep|wrong)\b|\b(?:weird|strange|funny|horrible|deep|loud|rattly) (?:snoring|"
-        r"gurgling|rattling|breathing)\b|\bheart (?:is )?(?:racing|pounding|beating (?:so |really |"
+        r"gurgling|rattling|breathing)\b|\bmaking (?:weird|strange|funny|gurgling|snoring|choking|"
+        r"horrible) (?:noises|sounds)\b|\bheart (?:is )?(?:racing|pounding|beating (?:so |really |"
         r"too |super |very )?(?:fast|hard)|going (?:crazy|mental|nuts|wild|like crazy)|about to "
         r"(?:explode|burst)|feels like it is (?:going to )?(?:explode|burst))\b|\b(?:can not|could not) "
         r"feel my (?:arms|legs|hands|face|body)\b|\b(?:everything|the room) is spinning\b|"
@@ -502,16 +513,16 @@ _RULES: tuple[_Rule, ...] = (
     _r(
         _OD,
         r"(?:食|服|吞|飲|打|啪|索|吸|用)(?:多|重|過多|雙倍|兩倍|double)(?:咗|左)[^,.!?。！？]{0,8}?"
-        r"(?:藥|丸|美沙酮|安眠|止痛|k|冰|白粉|海洛英|芬太尼|毒|g水|針)|(?:藥|丸|美沙酮|k|冰|白粉|g水)"
+        r"(?:藥|丸|美沙酮|安眠|止痛|k|冰|白粉|海洛英|芬太尼|毒|g ?水|針)|(?:藥|丸|美沙酮|k|冰|白粉|g ?水)"
         r"[^,.!?。！？]{0,4}?(?:食|打|飲|啪|索)(?:多|過多|雙倍|重)(?:咗|左)",
         media_sensitive=True,
     ),
     _r(
         _OD,
-        r"(?:藥|丸|k|冰|g水|白粉|美沙酮|benzo|xanax|止痛|安眠)[^,.!?。！？]{0,10}?(?:再|仲|又|之後|後|撈|溝|"
+        r"(?:藥|丸|k|冰|g ?水|白粉|美沙酮|benzo|xanax|止痛|安眠)[^,.!?。！？]{0,10}?(?:再|仲|又|之後|後|撈|溝|"
         r"加|送|夾|同埋)(?:埋)?(?:飲|撈|溝)?(?:咗|左|埋|晒)?(?:好多|成支|幾罐|成樽)?(?:酒|啤酒|紅酒|烈酒|"
         r"威士忌|伏特加|酒精)|飲(?:咗|左|完)[^,.!?。！？]{0,6}?酒[^,.!?。！？]{0,4}?(?:再|又|仲|之後|後)"
-        r"(?:食|吞|啪|索)(?:咗|左)?[^,.!?。！？]{0,6}?(?:藥|丸|k|冰|g水)",
+        r"(?:食|吞|啪|索)(?:咗|左)?[^,.!?。！？]{0,6}?(?:藥|丸|k|冰|g ?水)",
         requires=r"咗|左|完|頭先|啱啱|而家|琴晚|尋晚|成晚",
         post_exclude=_QUESTION_TAIL,
         media_sensitive=True,
@@ -558,7 +569,8 @@ _RULES: tuple[_Rule, ...] = (
         r"can |i )?(?:just )?die+\b(?! (?:of|from) (?:embarrassment|shame|laughter|laughing|"
         r"boredom|cringe)| laughing|-| hard| for| my| it| (?:the|her|his|your) hair)|\b(?:i|we) (?:am|will be) better off dead\b|"
         r"\bbetter off dead\b|\bwish i (?:was|were|could be|would be|had been) (?:dead|gone|never "
-        r"born|not born|not here)\b|\bwish i (?:could|would|had) (?:just )?(?:die|died|disappear)\b|"
+        r"born|not born|not here)\b|\bwish i (?:could|would|had) (?:just )?(?:die|died|disappear)\b(?! (?:for|into|to|on|in|from|"
+        r"with|off)\b)|"
         r"\bwish i had never been born\b|\bwant to be (?:dead|gone)\b|"
         r"\bwant (?:it|everything|it all|the pain|this|all of this) (?:all )?to (?:stop|end|be over)"
         r" (?:forever|for good|permanently)\b|\bwant (?:everything|it all) to (?:end|be over|stop)\b|"
@@ -572,7 +584,7 @@ _RULES: tuple[_Rule, ...] = (
         r"be here anymore|be here any more|wake up|keep living|go on|carry on|be on this earth)\b"
         r"(?! like this| this way| in | with | early| at \d)|"
         r"\bwant to (?:stop existing|not exist|not be alive|not wake up|never wake up|sleep forever|"
-        r"disappear|vanish|not be here)\b(?! for (?:a|the|some)| to (?:a|the)| on)|"
+        r"disappear|vanish|not be here)\b(?! for (?:a|the|some|\d|two|three|few)| to (?:a|the)| on| into| in(?:to)? | from (?:work|social)| with| off)|"
         r"\bwish i could (?:just )?(?:disappear|vanish|not wake up|sleep forever)\b|"
         r"\b(?:hope|pray) i (?:do not|never) wake up\b|\b(?:go to )?sleep and never wake up\b|"
         r"\b(?:not sure|do not know if|do not know whether) i (?:want to|can) (?:live|go on|keep "
@@ -652,7 +664,7 @@ _RULES: tuple[_Rule, ...] = (
     _r(
         _SUI,
         r"想(?:去)?死(?!你|妳|佢|人|得|咗條心|咗呢條心)",
-        pre_exclude=r"(?:攰|累|熱|凍|餓|悶|飽|笑|忙|煩|激|嬲|臭|曬|趕|痕|眼瞓|無聊|嘈|好笑|搞笑|"
+        pre_exclude=r"(?:攰|累|熱|凍|餓|悶|飽|笑|忙|煩|激|嬲|臭|曬|趕|痕|眼瞓|無聊|嘈|好笑|搞笑|搞|逼|迫|谷|"
         r"緊張|肚餓|頸渴|癢|做|頭痛|肚痛)(?:到|得)(?:我|人)?(?:好)?$",
     ),
     _r(
@@ -698,6 +710,18 @@ _RULES: tuple[_Rule, ...] = (
         r"想(?:永遠)?(?:喺|在)?(?:呢個)?(?:世界上?)?消失(?!一排|一陣|幾日|一下|下|幾)|"
         r"(?:幾多|多少)(?:粒|顆|片)[^,.!?。！？]{0,6}(?:會死|先會死|死得|致命)|"
         r"點(?:樣)?(?:死|自殺)(?:最|會)?(?:快|唔痛|冇痛)",
+    ),
+    _r(
+        _OD,
+        r"\b" + _INGEST + r" (?:\w+ ){0,3}?(?:more|extra) (?:\w+(?:'s)? ){0,2}?" + _DRUG_EN + r"(?: \w+){0,2}? "
+        r"(?:than|then) (?:i|he|she|they|we|prescribed|usual|normal|my|his|her)\b|"
+        r"\b(?:drank|had|downed|necked|finished) (?:a |the |half a |most of a )?(?:whole |full |entire )?"
+        r"(?:bottle|litre|liter|fifth|handle) of (?:\w+ )?" + _ALCOHOL + r"\b(?=[^.!?]{0,40}\b(?:took|taken|"
+        r"popped|swallowed|with|and|plus) (?:\w+ ){0,3}?" + _DEPRESSANT + r"\b)|"
+        r"\b(?:popped|took|taken|swallowed) (?:\w+ ){0,2}?(?:a bunch|a load|a handful|loads|lots|heaps) "
+        r"of (?:\w+(?:'s)? ){0,3}?" + _DEPRESSANT + r"\b",
+        pre_exclude=r"\b(?:going to|want to|will|plan to|planning to|about to|thinking (?:about|of)|"
+        r"ready to|might|should i|can i|if (?:i|you|he|she)|could|how)\b(?: \w+){0,2} $",
     ),
     # --- broadened suicide: wish lexicon, methods with plan cues, code-mixing ---
     _r(
@@ -834,6 +858,57 @@ _RULES: tuple[_Rule, ...] = (
         r"(?:想|要|準備|打算|寧願|好想)(?:永遠)?離開(?:呢個|這個)?(?:世界|人世|人間)|(?:同|向)(?:呢個|這個)?"
         r"世界(?:講|說)(?:再見|拜拜)|唔(?:配|值得|應該)(?:再)?(?:活|生存|做人|存在)(?:落去|喺呢個世界)?"
         r"(?!得|喺度)",
+    ),
+    _r(
+        _SUI,
+        r"\b(?:thinking|think|thought|thoughts|dreaming|obsessing|fantasi[sz]ing) (?:a lot |so much |"
+        r"constantly |all the time )?(?:about|of) (?:dying|being dead|not being (?:here|alive|around)|"
+        r"ending (?:it|things|my life)|not existing|not waking up|my (?:own )?death)\b|"
+        r"\b(?:do not|can not|could not) see myself (?:being )?(?:alive|here|around|living) "
+        r"(?:by|in|next|after|much longer|for long|anymore|any more)\b|\bno (?:way out|escape|other "
+        r"way|other option)\b[^.!?]{0,20}\b(?:dying|death|die|suicide|end it|kill myself)\b|"
+        r"\b(?:going to|wants? to|trying to|threatening to|threatened to|about to|plans? to|planning "
+        r"to|will|says (?:he|she|they) (?:is|are) going to|said (?:he|she|they) (?:is|was|are|were) "
+        r"going to) (?:end|take) (?:his|her|their) (?:own )?life\b|\bdrive (?:\w+ ){0,2}?(?:into|off) "
+        r"(?:the |a )?(?:\w+ ){0,2}?(?:sea|harbou?r|wall|cliff|bridge|pier)\b|\bhow many (?:of )?(?:my |"
+        r"the |these |those )?(?:\w+ )?" + _PILLS + r"\b[^.!?]{0,25}\b(?:take|kill|die|enough|fatal|"
+        r"lethal|overdose)\b|\b(?:lethal|fatal|deadly) (?:dose|amount)\b",
+        media_sensitive=True,
+        pre_exclude=r"\b(?:stop|stopped|not)\s*$",
+    ),
+    _r(
+        _SUI,
+        r"\b(?:goodbye|bye) (?:everyone|everybody|all|world|forever|guys)\b|\bgoodbye\b\W*$",
+        requires=r"\b(?:i am done|can not (?:do|take) (?:this|it) anymore|too hard|no point|tired of "
+        r"(?:everything|life|it all)|sorry for everything|forgive me|love you all|take care of|this is the "
+        r"end|for the last time|not worth|the end)\b",
+        sentence_exclude=r"\b(?:airport|flight|trip|holiday|vacation|party|see you|next week|tomorrow|"
+        r"weekend|group)\b",
+    ),
+    _r(
+        _SUI,
+        r"(?:準備|打算|諗住|想|要)(?:今晚|聽日|一陣|等陣)?(?:就)?(?:食晒|吞晒|一次過食|一次過吞)"
+        r"(?![^,.!?。！？]{0,3}(?:飯|嘢|餸|餅|糖))",
+        requires=r"藥|丸",
+    ),
+    _r(
+        _SUI,
+        r"(?:買|儲|囤|攞|搵)(?:咗|左|定|好|埋)(?:好多|成樽|啲|一樽|幾樽)?(?:安眠藥|瞓覺藥|炭|繩|刀片|農藥)",
+        requires=r"今晚|準備|食晒|死|走|結束|唔想|一了百了|再見|永別|遺書|最後|了結",
+        sentence_exclude=r"燒烤|bbq|打邊爐|露營|行山|搬屋|綁|醫生|失眠",
+    ),
+    _r(
+        _SUI,
+        r"寫(?:咗|左|好)(?:封|啲|幾封)?(?:信|遺言|遺書)",
+        requires=r"今晚|之後|最後|再見|永別|唔會再|對唔住|唔好掛住|走|死",
+        media_sensitive=True,
+    ),
+    _r(
+        _SUI,
+        r"(?:以後|之後|今晚之後|從此)(?:就)?(?:唔會|唔使|冇得)再(?:煩|麻煩|拖累|連累)(?:住)?(?:你哋|佢哋|大家|"
+        r"屋企人|你)|想[^,.!?。！？]{0,3}(?:瞓|睡)(?:咗|著|低|着|覺){0,2}(?:之後)?(?:就)?(?:唔|不|永遠唔|唔好|"
+        r"唔會)再?醒|如果我(?:死|消失|唔喺度|唔在)(?:咗|左|了)?[^.!?。！？]{0,8}?(?:佢哋|大家|屋企人|你哋|"
+        r"全世界|人哋|個個|家人|爸媽)[^.!?。！？]{0,4}?(?:好過|開心|輕鬆|好啲|冇咁辛苦|冇負擔|冇咁煩|解脫)",
     ),
     # ---------------- self-harm ----------------
     _r(
@@ -1005,6 +1080,17 @@ _RULES: tuple[_Rule, ...] = (
     # --- broadened violence ---
     _r(
         _VIO,
+        r"\b(?:" + _AGENT[3:-1] + r"|a (?:man|guy|stranger|car)|some (?:guy|man|men|guys)) (?:is |are |was |"
+        r"has been |have been |keeps |kept |just )?(?:following|stalking|chasing) (?:me|us)\b(?! (?:on|back|"
+        r"around on) (?:ig|instagram|twitter|x|tiktok|facebook|fb))|"
+        r"\b(?:" + _AGENT[3:-1] + r"|a (?:man|guy|stranger)) (?:is |are |was )?(?:outside|at (?:my|the|our) "
+        r"(?:door|gate|flat|window)|downstairs|in (?:my|the|our) (?:house|flat|building|room))\b[^.!?]{0,25}"
+        r"\b(?:knife|gun|machete|weapon|cleaver|chopper|bat|hammer|screaming|threatening)\b|"
+        r"\b(?:he|she|they|someone|somebody|the (?:guy|man)) (?:has|have|had|is holding|are holding) (?:got )?"
+        r"(?:a|his|her|the) (?:knife|gun|machete|cleaver|chopper|weapon)\b",
+    ),
+    _r(
+        _VIO,
         r"\b(?:grabbed|held|holding|grabbing|pinned) me (?:by the (?:throat|neck|hair)|down|against)\b|"
         r"\b(?:his|her|their) hands? (?:around|round|on) my (?:throat|neck)\b|\b(?:pushed|shoved|threw|"
         r"thrown|dragged|kicked|slammed) me (?:down|into|against|across|out of|off|to the (?:floor|ground)|"
@@ -1115,6 +1201,12 @@ _RULES: tuple[_Rule, ...] = (
         r"(?:身上|皮膚)",
     ),
     # --- broadened medical ---
+    _r(
+        _MED,
+        _THIRD + r" (?:\w+ ){0,3}?(?:will not|can not|would not|does not) stop (?:shaking|fitting|seizing|"
+        r"convulsing|jerking|twitching)\b",
+        escalate_with_drugs=True,
+    ),
     _r(
         _MED,
         r"\b(?:my |his |her )?left arm (?:is |feels |has gone |went )?(?:numb|tingling|heavy|dead)\b|"

@@ -238,8 +238,7 @@ class Delivery:
                 queues[(row.channel, row.address)].append(row)
             gate = asyncio.Semaphore(self.concurrency)
             sent += sum(await asyncio.gather(*(self._gated(gate, q) for q in queues.values())))
-            if len(rows) < self.batch:
-                break
+            # Loop until nothing is claimable: a failure re-routed to another channel is due at once.
         return sent
 
     async def _gated(self, gate: asyncio.Semaphore, queue: list[Outbox]) -> int:
