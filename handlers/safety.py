@@ -432,8 +432,8 @@ _RULES: tuple[_Rule, ...] = (
     ),
     _r(
         _OD,
-        r"(?:" + _THIRD + r"|\band|\bbut|\bstill) (?:will not|would not|does not|did not|is not|not) "
-        r"(?:wake|waking)(?: up)?\b(?! (?:early|on time|in time|before|until|till|for (?:work|school)))",
+        r"(?:" + _THIRD + r"|\band|\bbut|\bstill) (?:will not|would not|does not|did not|is not) "
+        r"(?:wake|waking)(?: up)?\b|(?:" + _THIRD + r"|\band|\bbut|\bstill) not waking(?: up)?\b(?! (?:early|on time|in time|before|until|till|for (?:work|school)))",
         sentence_exclude=r"\b(?:school|alarm|morning|work|lazy|early)\b",
     ),
     _r(
@@ -463,7 +463,7 @@ _RULES: tuple[_Rule, ...] = (
         _OD,
         r"(?:冇|無)(?:咗|左|晒)?呼吸(?!困難|問題|唔到|急促)|停(?:咗|左)呼吸|唔識呼吸|唔係好呼吸|冇(?:咗)?脈搏|"
         r"(?:叫|拍|搖|喊)(?:極|佢|咗|左|完)*(?:都|也)?(?:唔醒|叫唔醒|冇反應|無反應|唔應|冇應)|叫唔醒|叫唔應|醒唔返|"
-        r"(?:佢|" + _ZH_AGENT + r")[^,.!?。！？到痛]{0,8}?(?:唔識郁|郁唔到|冇反應|無反應|唔郁)|"
+        r"(?:佢|" + _ZH_AGENT + r")(?:(?!痛)[^,.!?。！？]){0,8}?(?:唔識郁|郁唔到|冇反應|無反應|唔郁)|"
         r"(?:嘴唇|塊面|成個人|手指)(?:開始)?(?:變|發|都)?(?:藍|紫|黑)(?:咗|左)?",
         sentence_exclude=_MESSAGE_REPLY_RE,
     ),
@@ -585,7 +585,8 @@ _RULES: tuple[_Rule, ...] = (
         r"(?! like this| this way| in | with | early| at \d)|"
         r"\bwant to (?:stop existing|not exist|not be alive|not wake up|never wake up|sleep forever|"
         r"disappear|vanish|not be here)\b(?! for (?:a|the|some|\d|two|three|few)| to (?:a|the)| on| into| in(?:to)? | from (?:work|social)| with| off)|"
-        r"\bwish i could (?:just )?(?:disappear|vanish|not wake up|sleep forever)\b|"
+        r"\bwish i could (?:just )?(?:disappear|vanish|not wake up|sleep forever)\b(?! (?:for|into|to|on|"
+        r"in|from|with|off)\b)|"
         r"\b(?:hope|pray) i (?:do not|never) wake up\b|\b(?:go to )?sleep and never wake up\b|"
         r"\b(?:not sure|do not know if|do not know whether) i (?:want to|can) (?:live|go on|keep "
         r"living|be alive|keep going)\b",
@@ -874,7 +875,7 @@ _RULES: tuple[_Rule, ...] = (
         r"the |these |those )?(?:\w+ )?" + _PILLS + r"\b[^.!?]{0,25}\b(?:take|kill|die|enough|fatal|"
         r"lethal|overdose)\b|\b(?:lethal|fatal|deadly) (?:dose|amount)\b",
         media_sensitive=True,
-        pre_exclude=r"\b(?:stop|stopped|not)\s*$",
+        pre_exclude=r"\b(?:stopped|no longer|quit)\s*$",
     ),
     _r(
         _SUI,
@@ -1203,7 +1204,7 @@ _RULES: tuple[_Rule, ...] = (
     # --- broadened medical ---
     _r(
         _MED,
-        _THIRD + r" (?:\w+ ){0,3}?(?:will not|can not|would not|does not) stop (?:shaking|fitting|seizing|"
+        _THIRD + r" (?:\w+ ){0,5}?(?:will not|can not|would not|does not) stop (?:shaking|fitting|seizing|"
         r"convulsing|jerking|twitching)\b",
         escalate_with_drugs=True,
     ),

@@ -80,3 +80,17 @@ def test_each_bad_setting_is_named(monkeypatch, name, value):
 def test_empty_optional_settings_are_defaults(monkeypatch):
     monkeypatch.setenv("CONTENT_DIR", "")
     assert load_settings().content_dir is None
+
+
+def test_env_example_documents_every_setting():
+    from bot.settings import Settings
+
+    documented = {line.split("=", 1)[0] for line in (ROOT / ".env.example").read_text().splitlines()
+                  if "=" in line and not line.startswith("#")}
+    assert {f.alias for f in Settings.model_fields.values()} == documented
+
+
+def test_the_ladder_must_climb_in_order(monkeypatch):
+    monkeypatch.setenv("REMINDER_AFTER_MINUTES", "300")
+    with pytest.raises(SettingsError, match="REMINDER_AFTER_MINUTES"):
+        load_settings()
