@@ -147,10 +147,11 @@ def _prompt_batch(rt: Runtime, session: Session, due: list[tuple], now: datetime
         outbox.append(_outbox_row(person.id, address, text, options, numbered=not free, kind="prompt",
                                   template="daily_prompt", vars_={"1": name}, key=f"prompt:{person.id}:{day}",
                                   now=now, due=quiet_end or now))
+        # The ladder counts from when the prompt can actually be read, after any quiet hours.
         escalations.append({
             "client_id": person.id, "kind": "missed_checkin", "reason": day.isoformat(), "priority": "normal",
-            "level": 0, "status": "open", "checkin_id": checkin_id, "created_at": now,
-            "next_step_at": now + rt.ladder.reminder_after,
+            "level": 0, "status": "open", "checkin_id": checkin_id, "created_at": quiet_end or now,
+            "next_step_at": (quiet_end or now) + rt.ladder.reminder_after,
         })
         if free:
             flows.append({"person_id": person.id, "flow": "checkin", "step": "mood",

@@ -65,7 +65,12 @@ def test_quiet_hours_hold_the_prompt_until_they_end(client, rt):
     client.send("20:30-07:00")
     tick(rt, PROMPT)
     prompt = [m for m in outbox_for(rt, client.person().id) if m.kind == "prompt"][0]
-    assert prompt.due_at == datetime(2026, 3, 2, 23, 0, tzinfo=UTC)  # 07:00 in Hong Kong
+    morning = datetime(2026, 3, 2, 23, 0, tzinfo=UTC)  # 07:00 in Hong Kong
+    assert prompt.due_at == morning
+    tick(rt, PROMPT + timedelta(hours=2))  # no reminder for a prompt nobody could have read yet
+    assert [m.kind for m in outbox_for(rt, client.person().id)].count("reminder") == 0
+    tick(rt, morning + timedelta(hours=1))
+    assert [m.kind for m in outbox_for(rt, client.person().id)].count("reminder") == 1
 
 
 def test_the_whole_ladder_then_acknowledgment_then_all_clear(client, rt, clinician, sender):
