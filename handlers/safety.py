@@ -240,10 +240,10 @@ _DRUG_CONTEXT_RE = re.compile(
     r"ghb|gbl|ketamine|ket|meth|crystal|ice|crack|coke|cocaine|drugs|dope|gear|"
     r"high(?! (?:blood|pressure|school|street|court|fever|temperature|up|five))|wasted|"
     r"drunk|smack|needle|mdma|molly|ecstasy|pingers|lean|codeine|tramadol|valium|meds|"
-    r"suboxone|sleeping pills|painkillers|smoked|snorted|injected|popped|shooting up|"
+    r"suboxone|sleeping pills|painkillers|snorted|injected|popped|shooting up|"
     r"(?:took|taking|take|did|doing|on|some|bumps? of|a bump of|line of|lines of|sniffed|dropped) "
     r"(?:k|g|ice)|(?:k|g) (?:and|with|plus) (?:alcohol|booze|drinks?|vodka))\b|"
-    r"藥|毒|白粉|冰|k ?仔|g ?水|海洛英|芬太尼|美沙酮|啪|索|打(?:咗|左|完|過)?針|注射|飲(?:咗|左)?(?:好多)?酒|"
+    r"藥|毒|白粉|冰|k ?仔|g ?水|五仔|藍精靈|咳水|可待因|海洛英|芬太尼|美沙酮|啪|索|打(?:咗|左|完|過)?針|注射|飲(?:咗|左)?(?:好多)?酒|"
     r"飲醉|飲大咗|溝酒|撈酒"
 )
 # Seizures, shaking and hallucinations during withdrawal are medical, not an overdose.
@@ -324,7 +324,8 @@ _PERSON_OBJ = (
 )
 _PILLS = (
     r"(?:pills|tablets|meds|medication|medicine|capsules|caps|xanax|valium|panadol|tylenol|"
-    r"paracetamol|oxys?|oxycodone|benzos|sleeping pills|painkillers|\w+ pills)"
+    r"paracetamol|oxys?|oxycodone|benzos|sleeping pills|painkillers|\w+ pills|"
+    r"seroquel|quetiapine|zoloft|sertraline|prozac|fluoxetine|lexapro|escitalopram|olanzapine|risperidone|lorazepam|clonazepam|alprazolam|diazepam|temazepam|mirtazapine|gabapentin|pregabalin|lyrica|trazodone|amitriptyline|ibuprofen|aspirin|midazolam|dormicum|zopiclone|zolpidem|ambien|ativan|klonopin|lithium|insulin|codeine|tramadol|antidepressants|sleepers|\w+ (?:tablets|tabs))"
 )
 _MANY = (
     r"(?:like |about |around |maybe |over |almost |nearly |at least |probably )?"
@@ -337,7 +338,7 @@ _MANY = (
     r"doctor|prescribed|on time|routine|remember(?:ed)?|as usual)\b)"
     r"|an? (?:whole |full |entire )?(?:bottle|pack|"
     r"packet|box|strip|blister|jar|tub) of|(?:a )?handful of|(?:[6-9]|\d{2,}|ten|twelve|fifteen|twenty|thirty|forty|"
-    r"fifty|a dozen|dozens of) (?:\w+ )?" + _PILLS + r")"
+    r"fifty|a dozen|dozens of) (?:of )?(?:my |his |her |the |their )?(?:\w+ )?" + _PILLS + r")"
 )
 
 _ZH_ZO = r"(?:咗|左|了)"
@@ -364,6 +365,8 @@ _DEPRESSANT = (
     r"(?:heroin|smack|fentanyl|opioids?|opiates?|oxy(?:codone|contin|s)?|methadone|morphine|"
     r"codeine|tramadol|bupe|suboxone|xanax|xannies|valium|benzos?|klonopin|clonazepam|ativan|"
     r"lorazepam|diazepam|zopiclone|zolpidem|ambien|seroquel|quetiapine|lithium|insulin|ghb|gbl|"
+    r"zoloft|sertraline|prozac|fluoxetine|lexapro|escitalopram|olanzapine|risperidone|alprazolam|"
+    r"temazepam|mirtazapine|gabapentin|pregabalin|lyrica|trazodone|amitriptyline|midazolam|dormicum|"
     r"g|lean|sleeping (?:pills|tablets)|painkillers|pills|tablets|meds|medication|medicine|"
     r"panadol|paracetamol|tylenol|antidepressants|sleepers|downers)"
 )
@@ -567,7 +570,8 @@ _RULES: tuple[_Rule, ...] = (
         _SUI,
         r"\b(?:want|wanted|wanting|wish|ready|deserve|need|hope) (?:to |i could |i would |i "
         r"can |i )?(?:just )?die+\b(?! (?:of|from) (?:embarrassment|shame|laughter|laughing|"
-        r"boredom|cringe)| laughing|-| hard| for| my| it| (?:the|her|his|your) hair)|\b(?:i|we) (?:am|will be) better off dead\b|"
+        r"boredom|cringe)| laughing|-| hard| for| my| it| (?:the|her|his|your) hair| when (?:i|he|she|"
+        r"they|we) (?:saw|heard|found|realised|realized|read|got)\b)|\b(?:i|we) (?:am|will be) better off dead\b|"
         r"\bbetter off dead\b|\bwish i (?:was|were|could be|would be|had been) (?:dead|gone|never "
         r"born|not born|not here)\b|\bwish i (?:could|would|had) (?:just )?(?:die|died|disappear)\b(?! (?:for|into|to|on|in|from|"
         r"with|off)\b)|"
@@ -665,8 +669,9 @@ _RULES: tuple[_Rule, ...] = (
     _r(
         _SUI,
         r"想(?:去)?死(?!你|妳|佢|人|得|咗條心|咗呢條心)",
-        pre_exclude=r"(?:攰|累|熱|凍|餓|悶|飽|笑|忙|煩|激|嬲|臭|曬|趕|痕|眼瞓|無聊|嘈|好笑|搞笑|搞|逼|迫|谷|"
-        r"緊張|肚餓|頸渴|癢|做|頭痛|肚痛)(?:到|得)(?:我|人)?(?:好)?$",
+        # "X到想死" is hyperbole unless X is itself distress (痛苦到想死 is labelled suicide).
+        pre_exclude=r"(?<!痛苦)(?<!辛苦)(?<!絕望)(?<!抑鬱)(?<!難受)(?<!傷心)(?<!崩潰)(?<!無助)(?<!難過)"
+        r"(?<!孤獨)(?<!寂寞)(?<!心痛)(?<!痛)(?<!頂唔順)(?<!捱唔住)(?:到|得)(?:我|人)?(?:好|真係)?$",
     ),
     _r(
         _SUI,
@@ -702,13 +707,13 @@ _RULES: tuple[_Rule, ...] = (
     ),
     _r(
         _SUI,
-        r"遺書|(?:同|跟|向)(?:大家|你哋|所有人|屋企人|全世界)(?:講|說)(?:再見|拜拜|永別)|永別",
+        r"遺書|遺言|(?:同|跟|向)(?:大家|你哋|所有人|屋企人|全世界)(?:講|說)(?:再見|拜拜|永別)|永別",
         media_sensitive=True,
     ),
     _r(
         _SUI,
         r"(?:瞓|睡)(?:咗|著|低|着)?(?:之後)?(?:就)?(?:唔好|唔使|不要|都唔想|永遠唔|唔會|冇得|唔想)再?(?:醒|起身)|"
-        r"想(?:永遠)?(?:喺|在)?(?:呢個)?(?:世界上?)?消失(?!一排|一陣|幾日|一下|下|幾)|"
+        r"想(?:永遠)?(?:喺|在)?(?:呢個)?(?:世界上?)?消失(?!一排|一陣|幾日|一下|下|幾|喺(?:人群|人海|街|城市|大自然|山|海邊))|"
         r"(?:幾多|多少)(?:粒|顆|片)[^,.!?。！？]{0,6}(?:會死|先會死|死得|致命)|"
         r"點(?:樣)?(?:死|自殺)(?:最|會)?(?:快|唔痛|冇痛)",
     ),
@@ -734,7 +739,8 @@ _RULES: tuple[_Rule, ...] = (
         r"(?:forever|for good|permanently|from (?:this|the) (?:world|earth|planet))|sleep forever|go to "
         r"sleep forever|leave this (?:world|earth|life)|be gone (?:forever|for good)|never wake up|"
         r"not wake up)\b(?! (?:of|from) (?:embarrassment|shame|laughter|laughing|boredom|cringe)| "
-        r"laughing|-| hard\b| for\b| my hair| (?:the|her|his|your) hair| early| before| until| till)",
+        r"laughing|-| hard\b| for\b| my hair| (?:the|her|his|your) hair| early| before| until| till| when "
+        r"(?:i|he|she|they|we) (?:saw|heard|found|realised|realized|read|got)\b)",
         pre_exclude=r"\b(?:embarrass\w*|cringe\w*|awkward|humiliat\w*|mortified)\b[^.!?]{0,25}$|"
         r"cross my heart(?: and)? $",
     ),
@@ -911,6 +917,29 @@ _RULES: tuple[_Rule, ...] = (
         r"唔會)再?醒|如果我(?:死|消失|唔喺度|唔在)(?:咗|左|了)?[^.!?。！？]{0,8}?(?:佢哋|大家|屋企人|你哋|"
         r"全世界|人哋|個個|家人|爸媽)[^.!?。！？]{0,4}?(?:好過|開心|輕鬆|好啲|冇咁辛苦|冇負擔|冇咁煩|解脫)",
     ),
+    _r(
+        _SUI,
+        r"\b(?:going to|gonna|ready to|about to|will|want to|decided to) (?:finally |just |really )?do it\b"
+        r"(?! (?:again|later|properly|right|for (?:you|him|her|them|the|my)|with)\b)",
+        requires=r"\b(?:pills|tablets|rope|noose|charcoal|blade|razor|bridge|roof|rooftop|ledge|jump|"
+        r"goodbye|end it|kill myself|die|tracks|sorry for everything|forgive me|last time)\b",
+        sentence_exclude=r"\b(?:trip|exam|test|interview|presentation|marathon|course|class|meeting)\b",
+    ),
+    _r(
+        _SUI,
+        r"\b(?:i am|standing|sitting|i am standing|i am sitting|up) (?:on|at) (?:the |a |my |our |this )?"
+        r"(?:\w+ )?(?:pier|cliff|platform|balcony|top floor|harbou?r(?:front)?|waterfront|cliff edge)\b",
+        requires=r"\b(?:jump|jumping|goodbye|end it|die|can not (?:do|take|go) (?:this|it|on)|let go|"
+        r"no one|nobody|sorry)\b",
+        sentence_exclude=r"\b(?:swim|swimming|fishing|dive|diving|boat|ferry|party|photo|view|sunset|"
+        r"fireworks|waiting|bus|train to|meet)\b",
+    ),
+    _r(
+        _SUI,
+        r"(?:今晚|今日|聽日)(?:過後|之後)[^,.!?。！？]{0,6}?(?:唔會|冇得|再冇機會)再見到我|永遠(?:都)?(?:唔會|冇得)"
+        r"再見到我|(?:已經|準備好|偷偷)(?:買|攞)(?:咗|左|好)炭",
+        sentence_exclude=r"燒烤|bbq|打邊爐|露營|火鍋",
+    ),
     # ---------------- self-harm ----------------
     _r(
         _HARM,
@@ -1019,7 +1048,9 @@ _RULES: tuple[_Rule, ...] = (
         r"stabbing|threatening|abusing|hurting|raping|slapping|strangled|choked|punched|kicked|beat|"
         r"hit|slapped|stabbed|attacked|threatened|abused|raped|beats|hits|abuses|threatens|chokes|"
         r"kicks|punches|slaps|shoved|shoves|stalking) " + _VICTIM + r"\b"
-        r"(?! up\b| with (?:a |an |the |some |his |her |their )?(?:\w+ )?(?:ideas?|questions?|texts?|"
+        r"(?! up\b| (?:at|in) (?:\w+ )?(?:chess|cards|badminton|tennis|pool|golf|poker|mahjong|games?|"
+        r"football|soccer|basketball|ping pong|squash|running|races?|karaoke|darts|scrabble|it|that|"
+        r"everything|fifa|arm wrestling|the (?:game|race|final|match))\b| with (?:a |an |the |some |his |her |their )?(?:\w+ )?(?:ideas?|questions?|texts?|"
         r"messages?|calls?|news|bills?|requests?|jokes?|story|stories|facts?|truth))",
     ),
     _r(
@@ -1146,6 +1177,7 @@ _RULES: tuple[_Rule, ...] = (
         r"(?:breathe|breathing|catch my breath|get (?:my )?breath)\b|\bshort(?:ness)? of breath\b|"
         r"\bbreathing (?:is )?(?:difficult|hard|weird|shallow)\b",
         post_exclude=r"^[^.!?]{0,40}(?:laugh|lol|lmao|haha|😂|🤣)",
+        escalate_with_drugs=True,
     ),
     _r(
         _MED,
@@ -1187,8 +1219,9 @@ _RULES: tuple[_Rule, ...] = (
         _MED,
         r"(?:唞|抖|透|吸|呼|喘)唔(?:到|切|過)(?:氣)?|呼吸困難|呼吸唔到|冇辦法呼吸|好難呼吸|喘唔過氣",
         post_exclude=r"^[^,.!?。！？]{0,6}(?:笑|哈)",
-        pre_exclude=r"(?:(?:笑|跑|行|做|運動|唱|游|爬|攰|嬲|激|喊|咳)(?:到|得)|(?:壓力|忙|功課|工作|悶|迫|逼)"
-        r"[^,.!?。！？]{0,6})$",
+        pre_exclude=r"(?:(?:笑|跑|行|做|運動|唱|游|爬|攰|嬲|激|喊|咳)(?:到|得)|(?:壓力|忙|功課|工作|悶|迫|逼|"
+        r"跑完|跑步|做完|運動|行完|游完|爬完|行山)[^,.!?。！？]{0,6})$",
+        escalate_with_drugs=True,
     ),
     _r(
         _MED,
