@@ -246,3 +246,23 @@ class EscalationStep(SQLModel, table=True):
     step: str = Field(max_length=24)  # reminder | partner_nudge | clinician_alert | all_clear | acknowledged ...
     recipient_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
     at: datetime = _instant()
+
+
+class Invitation(SQLModel, table=True):
+    """A single-use, expiring invitation to join as someone's partner, or as a clinician.
+
+    Only a hash of the token is stored: the link itself is shown once, to the person who shares it.
+    """
+
+    __tablename__ = "invitation"
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    role: str = Field(max_length=16)  # partner | clinician
+    client_id: int | None = Field(default=None, foreign_key="person.id", index=True, ondelete="CASCADE")
+    contact_id: int | None = Field(default=None, foreign_key="support_contact.id", ondelete="CASCADE")
+    name: str | None = Field(default=None, max_length=80)  # whom it is for, as the inviter named them
+    status: str = Field(default="pending", max_length=16)  # pending | accepted | declined | revoked
+    created_at: datetime = _instant()
+    expires_at: datetime = _instant()
+    used_at: datetime | None = _instant(default=None)
+    used_by: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")

@@ -8,9 +8,10 @@ from handlers.turn import Turn
 
 COMMANDS = (
     "start", "help", "menu", "cancel", "checkin", "craving", "network", "slip", "settings", "export", "delete",
+    "invite", "join", "clients", "client", "stop",
 )
 # Before consent only these work; everything else waits until the person has agreed.
-BEFORE_CONSENT = {"start", "help", "cancel", "delete"}
+BEFORE_CONSENT = {"start", "help", "cancel", "delete", "join"}
 
 
 def parse(turn: Turn, text: str, payload: str | None) -> tuple[str, str] | None:
@@ -22,6 +23,9 @@ def parse(turn: Turn, text: str, payload: str | None) -> tuple[str, str] | None:
         token = token.split("@", 1)[0].casefold()
         return (token if token in COMMANDS else "unknown"), arg.strip()
     norm = normalize(text)
+    head, _, rest = text.strip().partition(" ")
+    if head.casefold() in ("join", "加入") and rest.strip():  # "JOIN <code>" from an invitation link
+        return "join", rest.strip()
     if not norm or len(norm) > 30:
         return None
     offered = {normalize(label) for label, _ in turn.data.get("_opts", [])}
@@ -35,6 +39,12 @@ def parse(turn: Turn, text: str, payload: str | None) -> tuple[str, str] | None:
 
 def run(turn: Turn, name: str, arg: str = "") -> None:
     """Carry out a command; unknown ones get a short note and the menu."""
+    if name in ("start", "join") and arg:
+        from handlers.flows import invites
+
+        if invites.open_invitation(turn, arg) or turn.person.consent_at is not None:
+            return
+        name = "start"  # an invalid invitation: carry on as anyone new would
     if turn.person.consent_at is None and name not in BEFORE_CONSENT:
         turn.say("onboarding.consent_first")
         flows.reask_or_start(turn, "onboarding")
@@ -60,6 +70,8 @@ def run(turn: Turn, name: str, arg: str = "") -> None:
         else:
             flows.start(turn, "menu")
         return
+    if name in ("join", "clients", "client", "stop"):
+        name = "unknown"  # for partners and clinicians; a client meant something else
     if name == "unknown":
         turn.say("menu.unknown_command")
         flows.start(turn, "menu")

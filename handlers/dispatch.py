@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 
 from data.models import ChannelAddress, ConversationState, InboundEvent, Person, Role, UTCDateTime
 from handlers import commands, delivery, flows
-from handlers.flows import alerts, crisis
+from handlers.flows import alerts, crisis, roles
 from handlers.parsing import close_match, has_words, normalize
 from handlers.safety import detect_crisis
 from handlers.turn import FlowState, Invalid, Reply, Turn
@@ -162,10 +162,15 @@ def handle(turn: Turn, inbound: Inbound) -> None:
             return
     if alerts.handle_payload(turn, inbound.payload):
         return
-    if turn.person.role != Role.client:
-        alerts.role_help(turn)
-        return
     command = commands.parse(turn, text, inbound.payload)
+    if turn.person.role != Role.client and turn.state.flow is None:
+        if command is not None and command[0] in ("start", "join") and command[1]:
+            commands.run(turn, *command)
+        elif command is not None and command[0] == "delete":
+            commands.run(turn, *command)
+        else:
+            roles.handle(turn, command)
+        return
     if command is not None:
         commands.run(turn, *command)
         return

@@ -242,7 +242,8 @@ _DRUG_CONTEXT_RE = re.compile(
     r"drunk|smack|needle|mdma|molly|ecstasy|pingers|lean|codeine|tramadol|valium|meds|"
     r"suboxone|sleeping pills|painkillers|snorted|injected|popped|shooting up|"
     r"(?:took|taking|take|did|doing|on|some|bumps? of|a bump of|line of|lines of|sniffed|dropped) "
-    r"(?:k|g|ice)|(?:k|g) (?:and|with|plus) (?:alcohol|booze|drinks?|vodka))\b|"
+    r"(?:k|g|ice)|(?:k|g) (?:and|with|plus) (?:alcohol|booze|drinks?|vodka)|(?:been|was|were|is|are|"
+    r"started|keeps?|kept) using|using (?:all (?:night|day|weekend)|again|together|tonight|alone))\b|"
     r"藥|毒|白粉|冰|k ?仔|g ?水|五仔|藍精靈|咳水|可待因|海洛英|芬太尼|美沙酮|啪|索|打(?:咗|左|完|過)?針|注射|飲(?:咗|左)?(?:好多)?酒|"
     r"飲醉|飲大咗|溝酒|撈酒"
 )
@@ -282,12 +283,27 @@ class _Rule:
     # Co-occurrence: the rule only fires when this also occurs somewhere in the message
     # (e.g. a racing heart only counts when drugs were used).
     requires: re.Pattern[str] | None = None
+    # Which scripts a match needs: "en" rules are skipped for messages without Latin letters and
+    # "zh" rules for messages without CJK, which roughly halves the work per message.
+    script: str = "any"
+
+
+_CJK_CHAR_RE = re.compile(f"[{_CJK}]")
+_ESCAPES_RE = re.compile(r"\\[a-zA-Z]|\(\?[:=!<]|\(\?<[=!]")
+
+
+def _script_of(pattern: str) -> str:
+    if not _CJK_CHAR_RE.search(pattern):
+        return "en"
+    # A CJK pattern is "zh" unless it also spells out English words (code-mixing rules).
+    return "any" if re.search(r"[a-z]{3,}", _ESCAPES_RE.sub("", pattern)) else "zh"
 
 
 def _r(kind: CrisisKind, pattern: str, **kw: object) -> _Rule:
     for key in ("pre_exclude", "post_exclude", "sentence_exclude", "requires"):
         if isinstance(kw.get(key), str):
             kw[key] = re.compile(kw[key])  # type: ignore[arg-type]
+    kw.setdefault("script", _script_of(pattern))
     return _Rule(kind, re.compile(pattern), **kw)  # type: ignore[arg-type]
 
 
@@ -311,7 +327,10 @@ _AGENT = (
     r"girlfriend|bf|gf|ex|ex-\w+|dad|father|mum|mom|mother|stepdad|stepfather|stepmom|brother|"
     r"sister|son|daughter|uncle|dealer|landlord|flatmate|roommate|neighbou?r|family|pimp))"
 )
-_VICTIM = r"(?:me|us|my (?:kids|children|son|daughter|family|baby|mum|mom))"
+_VICTIM = (
+    r"(?:me|us|my (?:kids|children|son|daughter|family|baby|mum|mom|mother|sister|brother|wife|"
+    r"husband|partner|girlfriend|boyfriend|friend|grandma|grandmother|dog|cat))"
+)
 _HARM_VERB = (
     r"(?:kill|hurt|stab|shoot|beat(?! (?:me|us) (?:at|in|to)\b)|attack|rape|strangle|choke|murder|"
     r"hit|cut|burn)"
@@ -452,7 +471,8 @@ _RULES: tuple[_Rule, ...] = (
         + r"?"
         + _ZH_MANY
         + r"(?:粒|顆|片|樽|瓶|排|盒|包|劑|支)?"
-        r"[^,.!?。！？]{0,4}?(?:藥|丸|安眠|止痛|k|白粉|冰|毒)",
+        r"[^,.!?。！？]{0,4}?(?:藥|丸|安眠|止痛|k|白粉|冰|毒|五仔|藍精靈|咳水|g ?水|海洛英|芬太尼|美沙酮|"
+        r"benzo|xanax)",
     ),
     _r(
         _OD,
@@ -550,7 +570,9 @@ _RULES: tuple[_Rule, ...] = (
         r"\bkill(?:ing)? ?myself\b|\btake my (?:own )?life\b|\bend(?:ing)? my (?:own )?life\b",
         # "killing myself at the gym" is the effort idiom, not intent.
         post_exclude=r"^ (?:at (?:the gym|work|the office)|working|studying|training|to (?:finish|get|"
-        r"make|meet|pay|keep up))\b",
+        r"make|meet|pay|keep up)|(?:with|over) (?:all )?(?:this |these |the |my |so much )?(?:work|"
+        r"overtime|ot|study|studying|training|exercise|shifts?|hours|deadlines?|projects?|job|"
+        r"assignments?|homework|gym))\b",
     ),
     _r(
         _SUI,
@@ -573,7 +595,7 @@ _RULES: tuple[_Rule, ...] = (
         r"boredom|cringe)| laughing|-| hard| for| my| it| (?:the|her|his|your) hair| when (?:i|he|she|"
         r"they|we) (?:saw|heard|found|realised|realized|read|got)\b)|\b(?:i|we) (?:am|will be) better off dead\b|"
         r"\bbetter off dead\b|\bwish i (?:was|were|could be|would be|had been) (?:dead|gone|never "
-        r"born|not born|not here)\b|\bwish i (?:could|would|had) (?:just )?(?:die|died|disappear)\b(?! (?:for|into|to|on|in|from|"
+        r"born|not born|not here|not alive|never alive|not around)\b|\bwish i (?:could|would|had) (?:just )?(?:die|died|disappear)\b(?! (?:for|into|to|on|in|from|"
         r"with|off)\b)|"
         r"\bwish i had never been born\b|\bwant to be (?:dead|gone)\b|"
         r"\bwant (?:it|everything|it all|the pain|this|all of this) (?:all )?to (?:stop|end|be over)"
@@ -598,7 +620,8 @@ _RULES: tuple[_Rule, ...] = (
     _r(
         _SUI,
         r"\bno (?:point|reason|use|purpose) (?:in |to |of )?(?:going on|living|carrying on|carry on|"
-        r"keep going|keeping going|being alive|staying alive|life|existing|being here|live|"
+        r"keep going|keeping going|being alive|staying alive|life|existing|being here|live|keep living|"
+        r"continue living|go on living|stay alive|be alive|exist|be here|wake up|"
         r"anything anymore|any of this anymore)\b|\bnothing (?:left )?to live for\b|"
         r"\b(?:tired|sick|done) (?:of|with) (?:living|being alive|life|existing|it all)\b"
         r"(?! as (?:i|we|you) (?:knew|know) it| as usual| of| in)|"
@@ -635,14 +658,14 @@ _RULES: tuple[_Rule, ...] = (
     ),
     _r(
         _SUI,
-        r"\bjump(?:ing|ed)? (?:off|from) (?:the |a |this |that |my |our )?(?:\w+ )?(?:building|bridge|"
+        r"\b(?:jump(?:ing|ed)?|(?:throw|throwing|threw|fling|hurl)(?:ing)? myself) (?:off|from|out of) (?:the |a |this |that |my |our )?(?:\w+ )?(?:building|bridge|"
         r"roof|rooftop|balcony|window|ledge|cliff|tower|flat|block|floor|top)\b|"
         r"\b(?:jump|jumping|step|stepping|walk|walking|throw myself|throwing myself) in front of "
         r"(?:a |the )?(?:train|bus|car|truck|lorry|mtr)\b|"
         r"\b(?:going to|about to|want to|ready to|will) jump\b(?=\s*(?:$|[.!,]| tonight| now| right))|"
-        r"\b(?:hang|hanging|hanged) myself\b|\b(?:slit|slitting|slash|slashing|cut|cutting|open|"
+        r"\b(?:hang|hanging|hanged) myself\b|\b(?:slit|slitting|slash|slashing|slice|sliced|slicing|cut|cutting|open|"
         r"opening) (?:my|his|her) (?:own )?wrists?\b|\bdrown(?:ing)? myself\b|"
-        r"\bshoot(?:ing)? myself\b|\b(?:gun|pistol) to my head\b|\bwalk (?:out )?into traffic\b|"
+        r"\bshoot(?:ing)? myself\b|\b(?:gun|pistol) to my head\b|\bwalk (?:out )?into traffic\b|\bwalk(?:ing)? (?:out )?into the (?:sea|ocean|water|harbou?r)\b|"
         r"\b(?:(?:saved|saving) (?:up (?:all )?|all |enough )|stockpil\w+ |hoard\w* )"
         r"(?:my |enough |the |of my )?(?:"
         + _PILLS
@@ -668,7 +691,7 @@ _RULES: tuple[_Rule, ...] = (
     ),
     _r(
         _SUI,
-        r"想(?:去)?死(?!你|妳|佢|人|得|咗條心|咗呢條心)",
+        r"想(?:去)?死(?!你|妳|佢|人|得|咗條心|咗呢條心|都唔|都不|也不|都要)",
         # "X到想死" is hyperbole unless X is itself distress (痛苦到想死 is labelled suicide).
         pre_exclude=r"(?<!痛苦)(?<!辛苦)(?<!絕望)(?<!抑鬱)(?<!難受)(?<!傷心)(?<!崩潰)(?<!無助)(?<!難過)"
         r"(?<!孤獨)(?<!寂寞)(?<!心痛)(?<!痛)(?<!頂唔順)(?<!捱唔住)(?:到|得)(?:我|人)?(?:好|真係)?$",
@@ -679,12 +702,12 @@ _RULES: tuple[_Rule, ...] = (
         + _ZH_WHEN
         + r"(?:去)?(?:自殺|自盡|輕生|尋死|跳樓|跳海|燒炭|上吊|吊頸|割脈|割手腕|𠝹手腕|"
         r"服毒|一了百了|一死了之|做傻事|了結|結束(?:自己|我)?(?:嘅|的)?(?:生命|性命)|結束一切|"
-        r"食晒(?:啲|所有|全部)?[^,.!?。！？]{0,4}藥|(?:從|由|喺)?(?:樓上|天台|樓頂|橋|窗|露台)跳(?:下|落)"
+        r"食晒(?:啲|所有|全部)?[^,.!?。！？]{0,4}藥|(?:從|由|喺)?(?:樓上|天台|樓頂|橋|窗|露台)(?:上|頂|邊|度|面)?跳(?:下|落)"
         r"(?:去|街|海)?)|準備(?:好|咗)(?:啲|晒)?(?:安眠藥|炭|繩|遺書)|"
         r"一死了之|了結(?:自己|我自己|生命|殘生)|結束自己(?:嘅|的)?(?:生命|性命)|(?:割|𠝹|鎅|界)"
         + _ZH_ZO
         + r"?(?:手腕|脈)",
-        post_exclude=r"^(?:嘅)?(?:新聞|熱線|講座|電影)",
+        post_exclude=r"^(?:嘅)?(?:新聞|熱線|講座|電影)|^[^,.!?。！？]{0,2}(?:火鍋|爐|燒烤|bbq)",
     ),
     _r(
         _SUI,
@@ -693,7 +716,7 @@ _RULES: tuple[_Rule, ...] = (
     _r(
         _SUI,
         r"(?:唔|不|冇|無)(?:想|願意|願)(?:再(?:生存|活|活落去|活下去|做人|存在|醒|醒返)|生存|活|"
-        r"活落去|活下去|做人|存在|醒返|繼續(?:生存|活|做人))(?!喺|在|係|得咁)|(?:活|生存|撐|捱)(?:唔|不)(?:落|下)去|生無可戀|"
+        r"活落去|活下去|做人|存在|醒返|再?繼續(?:生存|活|做人|落去|下去))(?!喺|在|係|得咁)|(?:活|生存|撐|捱)(?:唔|不)(?:落|下)去|生無可戀|"
         r"(?:冇|無)(?:咩)?(?:意思|意義|理由)(?:再)?(?:活|生存|做人|活落去)|(?:活|生存|做人)(?:住|著|着|"
         r"落去|下去)?(?:都|好|真係)*(?:冇|無)(?:意思|意義)|唔想再(?:喺度|喺呢個世界|存在)|"
         r"死(?:咗|左|了)(?:就|便)?(?:唔使|不用|唔會|唔駛)再(?:痛苦|受苦|辛苦|難受|受罪)|"
@@ -749,7 +772,8 @@ _RULES: tuple[_Rule, ...] = (
         r"\b(?:sleep|go to sleep|fall asleep|close my eyes|go to bed|lie down|drift off)(?: tonight)? "
         r"(?:and|&|n) (?:just |simply )?(?:not|never) (?:wake up|wake|open (?:them|my eyes))(?: again)?\b"
         r"(?! (?:early|until|till|til|before|on time|in time|at \d|for (?:work|school|class|the)))|"
-        r"\b(?:better|easier|nice|nicer|great|a relief|peaceful|wish|hope|pray)\b[^.!?]{0,25}\bif i "
+        r"\b(?:better|easier|nice|nicer|great|a relief|peaceful|wish|hope|pray|happy|glad|fine|okay|ok|"
+        r"relieved|would not mind)\b[^.!?]{0,25}\bif i "
         r"(?:did not|do not|never|would not|could not|just did not) wake up\b(?! (?:early|on time|in time))|"
         r"\b(?:do not|does not|no longer) deserve to (?:live|be alive|exist|be here)\b|"
         r"\bthis is the end (?:for|of) me\b|\b(?:will not|am not going to) be (?:around|here|alive) "
@@ -815,11 +839,12 @@ _RULES: tuple[_Rule, ...] = (
         r"輕生|尋死|跳樓|跳海|跳軌|臥軌|跳落路軌|燒炭|上吊|吊頸|割脈|服毒|一了百了|一死了之|了結自己|"
         r"死咗佢|死咗去|結束生命|結束自己(?!嘅|的))",
         pre_exclude=r"(?:到|得)(?:我|人)?(?:好|真係)?$",
-        post_exclude=r"^(?:嘅)?(?:新聞|熱線|講座|電影)",
+        post_exclude=r"^(?:嘅)?(?:新聞|熱線|講座|電影)|^[^,.!?。！？]{0,2}(?:火鍋|爐|燒烤|bbq)",
     ),
     _r(
         _SUI,
         r"燒炭|吊頸|上吊|跳軌|臥軌|割脈",
+        sentence_exclude=r"燒烤|bbq|火鍋|打邊爐|露營|爐",
         pre_exclude=r"(?:到|得)(?:我|人)?(?:好|真係)?(?:想)?$|(?:講|傾|討論|關於|預防)[^,.!?。！？]{0,4}$",
         post_exclude=r"^(?:嘅|的)?(?:新聞|熱線|講座|電影|個案|死|走|過身|身亡|自殺死)|^(?:咗|左)?(?:死|走咗|過身)",
         media_sensitive=True,
@@ -940,6 +965,11 @@ _RULES: tuple[_Rule, ...] = (
         r"再見到我|(?:已經|準備好|偷偷)(?:買|攞)(?:咗|左|好)炭",
         sentence_exclude=r"燒烤|bbq|打邊爐|露營|火鍋",
     ),
+    _r(
+        _SUI,
+        r"儲(?:咗|左|緊|定|起|埋)(?:好多|啲|一堆|成樽|幾樽)?(?:安眠藥|瞓覺藥|止痛藥|藥丸|藥)|"
+        r"(?<!佢)(?<!你)死(?:咗|左|了)(?:都|也)(?:冇所謂|冇人(?:理|知|在乎|關心|會知|發現|理會)|唔緊要)",
+    ),
     # ---------------- self-harm ----------------
     _r(
         _HARM,
@@ -1037,7 +1067,10 @@ _RULES: tuple[_Rule, ...] = (
         r"threatening to|threatened to|threatens to|wants to|will|said (?:he|she|they) "
         r"(?:would|will|is going to|are going to)|says (?:he|she|they) (?:will|would|is going to)|"
         r"about to|coming to|tried to) " + _HARM_VERB + r" " + _VICTIM + r"\b(?! up)",
-        post_exclude=r"^[^.!?]{0,40}\b(?:if|when|once|after) (?:\w+ ){0,2}(?:finds? out|found out|"
+        post_exclude=r"^[^.!?]{0,8}\b(?:if|when) (?:i|we) (?:am|are|was|were|get|show up|turn up) "
+        r"(?:late|not|home late)\b|^[^.!?]{0,8}\b(?:if|when) (?:i|we) (?:forget|miss|break|lose|skip|"
+        r"spill|eat|do not (?:call|text|come|show|clean|finish))\b|"
+        r"^[^.!?]{0,40}\b(?:if|when|once|after) (?:\w+ ){0,2}(?:finds? out|found out|"
         r"sees?|saw|hears?|heard|learns?|learned|knows?|knew|notices?|noticed|discovers?|"
         r"discovered|catch(?:es)?|caught)\b|^[^.!?]{0,3}\b(?:for|lol|haha|lmao)\b",
     ),
@@ -1058,7 +1091,8 @@ _RULES: tuple[_Rule, ...] = (
         r"\b(?:pulled|pointed|waving|holding|has|had|got) (?:a|his|her|the) (?:knife|gun|machete|"
         r"blade|cleaver|chopper|weapon)\b(?=[^.]{0,30}\b(?:at|on|to|me|us|outside|door|threat|kill|"
         r"coming)\b|\s*[.!]*\s*$)|\bthreaten(?:ing|ed|s)? (?:me|us) with\b|\b(?:someone|somebody|"
-        r"a man|a guy|people|he|they) (?:just )?(?:broke|is breaking|are breaking) in(?:to)?\b|"
+        r"a man|a guy|people|he|they|" + _AGENT[3:-1] + r") (?:just )?(?:broke|is breaking|are breaking|"
+        r"has broken) in(?:to)?\b(?! (?:tears|song|laughter|a smile|a sweat|my (?:car|account|locker)))|"
         r"\bintruder\b",
     ),
     _r(
@@ -1112,6 +1146,20 @@ _RULES: tuple[_Rule, ...] = (
     # --- broadened violence ---
     _r(
         _VIO,
+        r"\b(?:guy|man|men|person|someone|somebody|stranger|woman|people|gang) with (?:a |an )?(?:knife|"
+        r"gun|machete|weapon|cleaver|chopper|knives|guns|bat|hammer)\b(?=[^.!?]{0,30}\b(?:in|outside|at|"
+        r"near) (?:my|our|the) (?:building|flat|house|home|door|lobby|estate|block|street|stairwell|"
+        r"lift|corridor|window|gate)\b|[^.!?]{0,30}\b(?:coming|chasing|threatening|attacking|after me|"
+        r"after us|here|following)\b)",
+    ),
+    _r(
+        _VIO,
+        r"\b(?:" + _AGENT[3:-1] + r") (?:\w+ ){1,6}?(?:and|now) (?:is |are |keeps |has been |just |he is |she is |"
+        r"they are )?(?:threatening|hitting|beating|choking|strangling|attacking|stabbing|punching|kicking|"
+        r"slapping) (?:me|us)\b",
+    ),
+    _r(
+        _VIO,
         r"\b(?:" + _AGENT[3:-1] + r"|a (?:man|guy|stranger|car)|some (?:guy|man|men|guys)) (?:is |are |was |"
         r"has been |have been |keeps |kept |just )?(?:following|stalking|chasing) (?:me|us)\b(?! (?:on|back|"
         r"around on) (?:ig|instagram|twitter|x|tiktok|facebook|fb))|"
@@ -1147,7 +1195,7 @@ _RULES: tuple[_Rule, ...] = (
     # ---------------- medical ----------------
     _r(
         _MED,
-        r"\bchest (?:pains?|hurts?|is (?:hurting|tight|killing me|on fire|burning|crushing)|"
+        r"\bchest (?:really |so |very |is really |is so )?(?:pains?|hurts?|is (?:hurting|tight|killing me|on fire|burning|crushing)|"
         r"feels (?:tight|heavy|like)|tightness|pressure)\b|\b(?:pain|tightness|pressure) in my "
         r"chest\b|\bmy chest (?:hurts|is hurting|feels)\b|\b(?:having|is having|am having|think i am "
         r"having|just had) a (?:heart attack|stroke)\b",
@@ -1209,6 +1257,7 @@ _RULES: tuple[_Rule, ...] = (
         r"心絞痛|心臟病(?:發)?|心臟(?:好)?痛|(?:發)?羊吊|癲癇|(?:全身|成身|成個人|突然|不停|停唔到|佢|"
         r"戒斷|手腳)抽筋|抽筋(?:唔停|停唔到|好耐)|口吐白沫|抽搐|中風|休克|(?:叫|call|打) ?(?:咗|左)?(?:白車|"
         r"救護車|999)",
+        sentence_exclude=r"食滯|胃氣|消化不良|胃酸|心情|唔開心|傷心|分手|掛住",
     ),
     _r(
         _MED,
@@ -1401,9 +1450,14 @@ def detect_crisis(text: str, lang: str | None = None) -> CrisisResult:
     if not norm:
         return _NOT_CRISIS
     scan = _Scan(norm)
+    skip = "" if _LATIN_RE.search(norm) else "en"
+    if not _CJK_CHAR_RE.search(norm):
+        if skip:
+            return _NOT_CRISIS
+        skip = "zh"
     found: set[CrisisKind] = set()
     for rule in _RULES:
-        if rule.kind in found and not rule.escalate_with_drugs:
+        if rule.script == skip or (rule.kind in found and not rule.escalate_with_drugs):
             continue
         for m in rule.pattern.finditer(norm):
             if _fires(rule, m, scan):

@@ -118,6 +118,8 @@ class Runtime:
     default_timezone: str = "Asia/Hong_Kong"
     default_locale: str = "en"
     ladder: Ladder = field(default_factory=Ladder)
+    # How an invitation token becomes a link, per channel this deployment runs ({token} is filled in).
+    invite_links: dict[str, str] = field(default_factory=lambda: {"console": "JOIN {token}"})
 
     @property
     def craving_followup_minutes(self) -> int:

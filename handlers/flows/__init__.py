@@ -8,6 +8,7 @@ from handlers.flows import (
     checkin,
     craving,
     crisis,
+    invites,
     menu,
     network,
     onboarding,
@@ -17,7 +18,7 @@ from handlers.flows import (
 )
 from handlers.turn import Step, Turn
 
-_MODULES = (onboarding, network, craving, checkin, slip, crisis, settings, privacy, menu)
+_MODULES = (onboarding, network, craving, checkin, slip, crisis, settings, privacy, menu, invites)
 
 STEPS: dict[str, dict[str, Step]] = {}
 for _module in _MODULES:
@@ -33,6 +34,7 @@ STARTS: dict[str, Callable[[Turn], None]] = {
     "settings": settings.start,
     "export": privacy.export,
     "delete": privacy.start_delete,
+    "invite": invites.start,
     "menu": menu.start,
     "fallback": menu.fallback,
 }

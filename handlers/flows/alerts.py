@@ -72,8 +72,3 @@ def followup(turn: Turn, payload: str) -> None:
         craving.ask_plan(turn)
     else:
         flows.start(turn, "slip")
-
-
-def role_help(turn: Turn) -> None:
-    """Partners and clinicians have their own short help; their full commands arrive with the channels."""
-    turn.say(f"alerts.help_{turn.person.role}", clinic=turn.rt.clinic.name)

@@ -1,0 +1,105 @@
+"""What partners and clinicians can ask: whom they support, a client's summary, stepping back."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from statistics import mean
+from zoneinfo import ZoneInfo
+
+from sqlmodel import col, select
+
+from data.models import CheckIn, ClientProfile, ConsentState, Craving, Escalation, Person, Role, Slip, SupportContact
+from handlers import recovery
+from handlers.parsing import normalize
+from handlers.turn import Turn
+from handlers.types import Outbound
+
+PARTNER_COMMANDS = ("help", "clients", "stop", "delete", "start", "join")
+CLINICIAN_COMMANDS = ("help", "clients", "client", "delete", "start", "join")
+
+
+def handle(turn: Turn, command: tuple[str, str] | None) -> None:
+    """A partner's or clinician's message; anything unknown gets their short help."""
+    name, arg = command or ("help", "")
+    if turn.person.role == Role.partner:
+        {"clients": partner_clients, "stop": partner_stop}.get(name, _help)(turn, arg)
+    else:
+        {"clients": clinician_clients, "client": clinician_client}.get(name, _help)(turn, arg)
+
+
+def _help(turn: Turn, arg: str = "") -> None:
+    turn.say(f"roles.help_{turn.person.role}")
+
+
+def _supported(turn: Turn) -> list[tuple[SupportContact, Person]]:
+    return list(turn.session.exec(
+        select(SupportContact, Person).join(Person, col(Person.id) == SupportContact.client_id)
+        .where(SupportContact.partner_person_id == turn.person.id,
+               SupportContact.consent_state == ConsentState.accepted)
+    ))
+
+
+def partner_clients(turn: Turn, arg: str = "") -> None:
+    people = [client.display_name or "?" for _, client in _supported(turn)]
+    turn.say("roles.partner_clients" if people else "roles.partner_no_clients", names=", ".join(people))
+
+
+def partner_stop(turn: Turn, arg: str = "") -> None:
+    """Step back from every client; each client is told, kindly."""
+    for contact, client in _supported(turn):
+        contact.consent_state, contact.partner_person_id = ConsentState.withdrawn, None
+        turn.after.append(Outbound(
+            text=turn.rt.content.text("roles.client_told_partner_left", client.locale, contact=contact.name),
+            person_id=client.id, kind="notice"))
+    turn.say("roles.partner_stopped")
+
+
+def _clients(turn: Turn) -> list[tuple[Person, ClientProfile]]:
+    rows = turn.session.exec(
+        select(Person, ClientProfile).join(ClientProfile, col(ClientProfile.person_id) == Person.id)
+        .where(Person.role == Role.client, col(Person.consent_at).is_not(None)).order_by(col(Person.display_name))
+    ).all()
+    mine = [(p, c) for p, c in rows if c.clinician_id == turn.person.id]
+    return mine or [(p, c) for p, c in rows if c.clinician_id is None]
+
+
+def clinician_clients(turn: Turn, arg: str = "") -> None:
+    lines = []
+    for person, profile in _clients(turn):
+        last = turn.session.exec(select(CheckIn.local_date).where(
+            CheckIn.client_id == person.id, col(CheckIn.answered_at).is_not(None))
+            .order_by(col(CheckIn.local_date).desc())).first()
+        open_alerts = len(turn.session.exec(select(Escalation.id).where(
+            Escalation.client_id == person.id, Escalation.status == "open")).all())
+        today = turn.now.astimezone(ZoneInfo(person.timezone)).date()
+        lines.append(turn.t("roles.clinician_client_line", client=person.display_name or "?",
+                            last=last.isoformat() if last else turn.t("ladder.never"),
+                            streak=recovery.tally(profile, today).current, alerts=open_alerts))
+    turn.say_text("\n".join([turn.t("roles.clinician_clients_title", count=len(lines)), *lines])
+                  if lines else turn.t("roles.clinician_no_clients"))
+
+
+def clinician_client(turn: Turn, arg: str = "") -> None:
+    wanted = normalize(arg)
+    if not wanted:
+        turn.say("roles.client_usage")
+        return
+    found = [(p, c) for p, c in _clients(turn) if wanted in normalize(p.display_name)]
+    if len(found) != 1:
+        turn.say("roles.client_ambiguous" if found else "roles.client_not_found", name=arg,
+                 names=", ".join(p.display_name or "?" for p, _ in found))
+        return
+    person, profile = found[0]
+    today = turn.now.astimezone(ZoneInfo(person.timezone)).date()
+    tally = recovery.tally(profile, today)
+    week = turn.session.exec(select(CheckIn).where(
+        CheckIn.client_id == person.id, col(CheckIn.local_date) > today - timedelta(days=7))).all()
+    cravings = turn.session.exec(select(Craving.intensity).where(
+        Craving.client_id == person.id, col(Craving.logged_at) >= turn.now - timedelta(days=7))).all()
+    slips = turn.session.exec(select(Slip.id).where(
+        Slip.client_id == person.id, col(Slip.occurred_on) >= today - timedelta(days=30))).all()
+    moods = [c.mood for c in week if c.mood is not None]
+    turn.say("roles.client_summary", client=person.display_name or "?",
+             answered=sum(c.answered_at is not None for c in week), streak=tally.current, longest=tally.longest,
+             total=tally.total, mood=f"{mean(moods):.1f}" if moods else "–",
+             cravings=f"{mean(cravings):.1f} ({len(cravings)})" if cravings else "–", slips=len(slips))
