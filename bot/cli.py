@@ -50,8 +50,13 @@ def _runtime(db: str | None, *, clock=None):
 
 
 def senders_for(settings) -> dict:
-    """The channels this process can send on. The console's messages wait for `recovery-bot chat`."""
-    return {}
+    """Channels that can send without running a receiver (for `tick`); the console waits for `chat`."""
+    if not settings.telegram_bot_token:
+        return {}
+    from bot.channels.telegram import TelegramSender, make_bot
+
+    bot = make_bot(settings.telegram_bot_token.get_secret_value(), settings.telegram_api_base_url)
+    return {"telegram": TelegramSender(bot)}
 
 
 @app.command()
@@ -66,8 +71,7 @@ def run(
     from bot.runner import serve
 
     settings, rt = _runtime(db)
-    asyncio.run(serve(settings, rt, host=host or settings.host, port=port or settings.port,
-                      senders=senders_for(settings)))
+    asyncio.run(serve(settings, rt, host=host or settings.host, port=port or settings.port))
 
 
 @app.command()
@@ -166,6 +170,41 @@ def outbox_retry(message_id: Annotated[int, typer.Argument(help="The id of a fai
         typer.echo(f"recovery-bot: message {message_id} is not a failed message", err=True)
         raise typer.Exit(1)
     typer.echo(f"message {message_id} requeued")
+
+
+clinician_app = typer.Typer(no_args_is_help=True, help="Clinicians.")
+app.add_typer(clinician_app, name="clinician")
+
+
+@clinician_app.command("invite")
+def clinician_invite(
+    name: Annotated[str | None, typer.Option(help="The clinician's name, as clients and colleagues know them.")] = None,
+    db: DbOption = None,
+) -> None:
+    """Print a single-use invitation link for a clinician (valid 7 days)."""
+    import asyncio
+
+    from sqlmodel import Session
+
+    from handlers.flows.invites import create
+
+    settings, rt = _runtime(db)
+    links = dict(rt.invite_links)
+    if settings.telegram_bot_token:
+        from bot.channels.telegram import make_bot
+
+        async def username() -> str:
+            async with make_bot(settings.telegram_bot_token.get_secret_value(),
+                                settings.telegram_api_base_url) as bot:
+                return bot.username
+
+        links["telegram"] = f"https://t.me/{asyncio.run(username())}?start={{token}}"
+    with Session(rt.db) as session:
+        token = create(session, role="clinician", now=rt.clock(), name=name)
+        session.commit()
+    typer.echo("Invitation for a clinician (single use, valid 7 days):")
+    for channel, template in links.items():
+        typer.echo(f"  {channel}: {template.format(token=token)}")
 
 
 @db_app.command("upgrade")

@@ -56,20 +56,49 @@ class Worker:
             pass
 
 
-async def serve(settings: Settings, rt: Runtime, *, host: str, port: int, senders: dict | None = None) -> None:
-    delivery = Delivery(rt, senders or {}, limits=limits(settings))
+async def serve(settings: Settings, rt: Runtime, *, host: str, port: int) -> None:
+    senders: dict = {}
+    delivery = Delivery(rt, senders, limits=limits(settings))
     worker = Worker(rt, delivery)
+    routes, background, channels = [], set(), []
+
+    def kick(inbound) -> None:
+        """Send the replies to a message now instead of at the next pass."""
+        task = asyncio.ensure_future(delivery.drain(address=inbound.address, channels=[inbound.channel]))
+        background.add(task)
+        task.add_done_callback(background.discard)
+
+    if settings.telegram_bot_token:
+        from bot.channels.telegram import TelegramChannel, make_bot
+
+        secret = settings.telegram_webhook_secret
+        telegram = TelegramChannel(
+            rt, make_bot(settings.telegram_bot_token.get_secret_value(), settings.telegram_api_base_url),
+            webhook_secret=secret.get_secret_value() if secret else None,
+            public_base_url=settings.public_base_url, on_dispatched=kick)
+        webhook = settings.telegram_mode == "webhook"
+        await telegram.start(webhook=webhook)
+        senders[telegram.sender.channel] = telegram.sender
+        channels.append(telegram)
+        if webhook:
+            routes.append(telegram.route())
+        else:
+            background.add(asyncio.ensure_future(telegram.poll()))
     scheduler = AsyncIOScheduler(timezone="UTC")
     scheduler.add_job(worker.tick, "interval", seconds=settings.pass_interval_seconds, id="pass",
                       max_instances=1, coalesce=True)
-    config = uvicorn.Config(create_app(rt), host=host, port=port, log_level="warning", lifespan="off")
+    config = uvicorn.Config(create_app(rt, routes), host=host, port=port, log_level="warning", lifespan="off")
     server = uvicorn.Server(config)
     scheduler.start()
     asyncio.get_running_loop().call_soon(lambda: asyncio.ensure_future(worker.tick()))
-    log.info("recovery-bot running on http://%s:%s (channels: %s)", host, port, ", ".join(senders or {}) or "none")
+    log.info("recovery-bot running on http://%s:%s (channels: %s)", host, port, ", ".join(senders) or "none")
     try:
         await server.serve()  # returns on SIGINT / SIGTERM after in-flight requests finish
     finally:
         scheduler.shutdown(wait=False)
         await worker.stop()
+        for channel in channels:
+            await channel.stop()
+        for task in list(background):
+            task.cancel()
         log.info("recovery-bot stopped")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from handlers.types import Ladder
@@ -41,6 +43,37 @@ class Settings(BaseSettings):
     telegram_rate_per_second: float = Field(30, alias="TELEGRAM_RATE_PER_SECOND", gt=0)
     telegram_chat_rate_per_second: float = Field(1, alias="TELEGRAM_CHAT_RATE_PER_SECOND", gt=0)
     whatsapp_rate_per_second: float = Field(10, alias="WHATSAPP_RATE_PER_SECOND", gt=0)
+    public_base_url: str | None = Field(None, alias="PUBLIC_BASE_URL")
+    telegram_bot_token: SecretStr | None = Field(None, alias="TELEGRAM_BOT_TOKEN")
+    telegram_api_base_url: str = Field("https://api.telegram.org/bot", alias="TELEGRAM_API_BASE_URL")
+    telegram_mode: Literal["polling", "webhook"] = Field("polling", alias="TELEGRAM_MODE")
+    telegram_webhook_secret: SecretStr | None = Field(None, alias="TELEGRAM_WEBHOOK_SECRET")
+
+    @field_validator("public_base_url", "telegram_bot_token", "telegram_webhook_secret", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value):
+        return None if value in ("", None) else value
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("https://", "http://")):
+            raise ValueError("must be the public https:// address webhooks are registered under")
+        return value.rstrip("/") if value else value
+
+    @field_validator("telegram_bot_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not re.fullmatch(r"\d+:[A-Za-z0-9_-]{5,}", value.get_secret_value()):
+            raise ValueError("does not look like a bot token from @BotFather (digits:letters)")
+        return value
+
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", value.get_secret_value()):
+            raise ValueError("must be 16 to 256 characters of A-Z a-z 0-9 _ -")
+        return value
 
     @field_validator("database_url")
     @classmethod
@@ -81,6 +114,15 @@ class Settings(BaseSettings):
 
 
     @model_validator(mode="after")
+    def _webhook_needs_its_settings(self):
+        if self.telegram_bot_token and self.telegram_mode == "webhook":
+            if not self.public_base_url:
+                raise ValueError("PUBLIC_BASE_URL is required when TELEGRAM_MODE=webhook")
+            if not self.telegram_webhook_secret:
+                raise ValueError("TELEGRAM_WEBHOOK_SECRET is required when TELEGRAM_MODE=webhook")
+        return self
+
+    @model_validator(mode="after")
     def _ladder_in_order(self):
         if not (self.reminder_after_minutes < self.partner_nudge_after_minutes < self.clinician_alert_after_minutes):
             raise ValueError("REMINDER_AFTER_MINUTES < PARTNER_NUDGE_AFTER_MINUTES < CLINICIAN_ALERT_AFTER_MINUTES"
@@ -107,7 +149,7 @@ def load_settings(**overrides) -> Settings:
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
-            field = err["loc"][0] if err["loc"] else "ladder"
+            field = err["loc"][0] if err["loc"] else "settings"
             name = Settings.model_fields[field].alias if field in Settings.model_fields else field
             problems.append(f"{name}: {err['msg'].removeprefix('Value error, ')}")
         raise SettingsError("invalid settings: " + "; ".join(problems)) from None

@@ -164,10 +164,10 @@ def handle(turn: Turn, inbound: Inbound) -> None:
         return
     command = commands.parse(turn, text, inbound.payload)
     if turn.person.role != Role.client and turn.state.flow is None:
-        if command is not None and command[0] in ("start", "join") and command[1]:
-            commands.run(turn, *command)
-        elif command is not None and command[0] == "delete":
-            commands.run(turn, *command)
+        # Partners and clinicians: an invitation link or /delete works as for anyone; the rest is theirs.
+        name, arg = command or ("", "")
+        if (name in ("start", "join") and arg) or name == "delete":
+            commands.run(turn, name, arg)
         else:
             roles.handle(turn, command)
         return

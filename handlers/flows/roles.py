@@ -8,14 +8,21 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import col, select
 
-from data.models import CheckIn, ClientProfile, ConsentState, Craving, Escalation, Person, Role, Slip, SupportContact
+from data.models import (
+    CheckIn,
+    ClientProfile,
+    ConsentState,
+    Craving,
+    Escalation,
+    Person,
+    Role,
+    Slip,
+    SupportContact,
+)
 from handlers import recovery
 from handlers.parsing import normalize
 from handlers.turn import Turn
 from handlers.types import Outbound
-
-PARTNER_COMMANDS = ("help", "clients", "stop", "delete", "start", "join")
-CLINICIAN_COMMANDS = ("help", "clients", "client", "delete", "start", "join")
 
 
 def handle(turn: Turn, command: tuple[str, str] | None) -> None:

@@ -558,7 +558,7 @@ class FakeTelegram:
                 "id": f"{abs(int(chat_id)) % 10**9}{self._callback_counter:08d}",
                 "from": user,
                 "message": message,
-                "chat_instance": str(-(abs(int(chat_id)) * 7919 % 10**18) or -1),
+                "chat_instance": f"-{abs(int(chat_id)) * 7919 % 10**18 + 1}",
                 "data": data,
             }
             return {"update_id": self._take_update_id(), "callback_query": callback}
@@ -599,7 +599,7 @@ class FakeTelegram:
         )
 
     async def _read_params(self, request: Request) -> dict[str, Any]:
-        params: dict[str, Any] = dict(request.query_params)
+        params: dict[str, Any] = {k: _decode_value(k, v) for k, v in request.query_params.items()}
         body = await request.body()
         content_type = request.headers.get("content-type", "")
         if not body:
@@ -635,7 +635,6 @@ class FakeTelegram:
             params = await self._read_params(request)
         except _ApiError as err:
             return JSONResponse(err.body(), status_code=err.status)
-        params = {k: (_decode_value(k, v) if k in request.query_params else v) for k, v in params.items()}
         with self._lock:
             self._calls.append((method, copy.deepcopy(params)))
         handler = getattr(self, f"_m_{method}", None) if method in _METHODS else None

@@ -260,3 +260,59 @@ def test_crisis_inside_a_long_message_is_caught(text: str, kind: CrisisKind):
 @pytest.mark.parametrize("text", [FILLER_EN * 20, FILLER_ZH * 20, (FILLER_EN + FILLER_ZH) * 10])
 def test_long_ordinary_message_is_not_a_crisis(text: str):
     assert detect_crisis(text) == CrisisResult(False, None)
+
+
+# ---------------------------------------------------------------------------
+# Broadened rules: idioms must never fire, co-occurrence rules need both halves
+# ---------------------------------------------------------------------------
+
+IDIOMS = [
+    "I'm dying to see you",
+    "killing it at work",
+    "this traffic is killing me",
+    "笑死",
+    "攰到死",
+    "聽日死線",
+    "架車死火",
+    "搞到我想死",
+    "dead tired",
+    "I could sleep forever lol",
+]
+
+
+@pytest.mark.parametrize("text", IDIOMS)
+def test_idioms_never_fire(text: str):
+    assert detect_crisis(text) == CrisisResult(False, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        # method word alone is everyday talk; with a plan cue it is a crisis
+        ("bought charcoal for the bbq", None),
+        ("got the charcoal and taped the windows", CrisisKind.SUICIDE),
+        ("今晚去天台燒烤", None),
+        ("我喺天台，唔想再返落去", CrisisKind.SUICIDE),
+        # a racing heart is nerves, unless drugs were taken
+        ("my heart is racing before my interview", None),
+        ("smoked a lot of ice and my heart is racing", CrisisKind.OVERDOSE),
+        ("我心跳好快，好緊張", None),
+        ("佢索完冰心跳好快", CrisisKind.OVERDOSE),
+        # seizures after using are an overdose; during withdrawal they are medical
+        ("he's fitting on the floor after shooting up", CrisisKind.OVERDOSE),
+        ("he's fitting on the floor, day 2 of detox", CrisisKind.MEDICAL),
+        # future plan vs ingestion already done
+        ("I'm going to take all my sleeping pills tonight", CrisisKind.SUICIDE),
+        ("I took all my sleeping pills", CrisisKind.OVERDOSE),
+        ("I took all my meds today, proud of myself", None),
+    ],
+)
+def test_co_occurrence_rules(text: str, kind: CrisisKind | None):
+    result = detect_crisis(text)
+    assert result.kind == kind, text
+
+
+def test_script_gating_does_not_change_code_mixed_results():
+    assert detect_crisis("我好想 end it all").kind == CrisisKind.SUICIDE
+    assert detect_crisis("好想die").kind == CrisisKind.SUICIDE
+    assert detect_crisis("my friend 啪完K之後叫唔醒").kind == CrisisKind.OVERDOSE

@@ -194,6 +194,7 @@ def test_a_thousand_due_clients_split_between_four_planner_threads_are_each_prom
     people = seed_clients(rt.db)
     counts = run_threads(lambda _: planner.plan_prompts(rt, START, batch=50), 4)
     assert sum(counts) == CLIENTS
+    assert sum(1 for n in counts if n) >= 2  # the clients really were split between workers
     assert_everyone_prompted_once(rt, people)
     assert planner.plan_prompts(rt, START + timedelta(minutes=1), batch=50) == 0  # and the next pass: nobody
 
@@ -216,6 +217,7 @@ def test_two_scheduler_processes_planning_at_once_prompt_each_client_once(rt):
                 p.join(timeout=5)
     assert [status for status, _ in outcomes] == ["ok", "ok"], outcomes
     assert sum(n for _, n in outcomes) == CLIENTS
+    assert all(n for _, n in outcomes)  # both processes took a share
     assert all(p.exitcode == 0 for p in workers)
     assert_everyone_prompted_once(rt, people)
 

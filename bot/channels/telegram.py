@@ -1,0 +1,273 @@
+"""Telegram: translate updates to Inbound (polling or our own webhook route) and send outbox rows with the Bot API.
+
+python-telegram-bot supplies the types, the HTTP client and the error classes; the conversation
+itself stays in handlers/, so no ConversationHandler and no in-memory callback data.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import html
+import json
+import logging
+import warnings
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+
+import telegram
+from sqlalchemy import update
+from sqlmodel import Session
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+
+from data.models import ChannelAddress, Outbox
+from handlers.dispatch import dispatch
+from handlers.types import Inbound, Runtime
+from scheduler.outbox import RateLimited, RecipientUnreachable, Rejected, SendResult, TransientError
+
+CHANNEL = "telegram"
+WEBHOOK_PATH = "/telegram/webhook"
+MAX_TEXT = 4096
+MAX_CAPTION = 1024
+SCALE_ROW = 6
+ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
+COMMANDS = [  # the command list Telegram shows in its menu; descriptions are for clients
+    ("checkin", "Today's check-in"), ("craving", "Log a craving"), ("network", "My support network"),
+    ("slip", "Tell me about a slip"), ("settings", "Check-in time, quiet hours, language"),
+    ("invite", "Invite an accountability partner"), ("menu", "What I can do"), ("help", "Help"),
+    ("export", "All my data as a file"), ("delete", "Erase my data"),
+]
+
+log = logging.getLogger(__name__)
+OnDispatched = Callable[[Inbound], Awaitable[None] | None]
+
+
+def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
+    """Split at paragraph boundaries, then lines, then words, so no piece is longer than `limit`."""
+    if len(text) <= limit:
+        return [text]
+    pieces: list[str] = []
+    rest = text
+    while len(rest) > limit:
+        window = rest[:limit]
+        cut = max(window.rfind("\n\n"), 0) or max(window.rfind("\n"), 0) or max(window.rfind(" "), 0) or limit
+        pieces.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip("\n ")
+    if rest:
+        pieces.append(rest)
+    return pieces
+
+
+def keyboard(message: Outbox) -> InlineKeyboardMarkup | None:
+    """Options as inline buttons: one per row, or rows of numbers for a scale."""
+    if not message.options:
+        return None
+    buttons = [InlineKeyboardButton(o["label"], callback_data=o["payload"]) for o in message.options]
+    if message.numbered:
+        rows = [[b] for b in buttons]
+    else:
+        rows = [buttons[i:i + SCALE_ROW] for i in range(0, len(buttons), SCALE_ROW)]
+    return InlineKeyboardMarkup(rows)
+
+
+def _seconds(exc: RetryAfter) -> float:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        value = exc.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+class TelegramSender:
+    """Sends outbox rows to Telegram chats; maps the Bot API's errors onto the outbox's."""
+
+    channel = CHANNEL
+
+    def __init__(self, bot: telegram.Bot) -> None:
+        self.bot = bot
+
+    async def send(self, message: Outbox) -> SendResult:
+        try:
+            return await self._send(message)
+        except Forbidden as exc:
+            raise RecipientUnreachable(message.address, exc.message) from exc
+        except RetryAfter as exc:
+            raise RateLimited(_seconds(exc)) from exc
+        except BadRequest as exc:
+            if "chat not found" in exc.message.lower():
+                raise RecipientUnreachable(message.address, exc.message) from exc
+            raise Rejected(exc.message) from exc
+        except NetworkError as exc:
+            raise TransientError(type(exc).__name__) from exc
+
+    async def _send(self, message: Outbox) -> SendResult:
+        chat_id = int(message.address)
+        if message.attachment:
+            sent = await self.bot.send_document(
+                chat_id, document=message.attachment["content"].encode(), filename=message.attachment["filename"],
+                caption=html.escape(message.text[:MAX_CAPTION]), parse_mode="HTML",
+            )
+            return SendResult(provider_id=str(sent.message_id))
+        pieces = split_text(message.text)
+        sent = None
+        for n, piece in enumerate(pieces):
+            last = n == len(pieces) - 1
+            sent = await self.bot.send_message(
+                chat_id, html.escape(piece, quote=False), parse_mode="HTML",
+                reply_markup=keyboard(message) if last else None,
+            )
+        return SendResult(provider_id=str(sent.message_id) if sent else None)
+
+
+def translate(update: Update) -> Inbound | None:
+    """An update as the engine sees it; None for updates that carry nothing to answer."""
+    if update.callback_query is not None:
+        query = update.callback_query
+        chat = query.message.chat if query.message else None
+        if chat is None or chat.type != "private":
+            return None
+        return Inbound(
+            channel=CHANNEL, address=str(chat.id), external_id=str(update.update_id), text="",
+            payload=query.data, profile_name=query.from_user.first_name if query.from_user else None,
+            language=query.from_user.language_code if query.from_user else None,
+        )
+    message = update.message
+    if message is None or message.chat.type != "private":
+        return None
+    return Inbound(
+        channel=CHANNEL, address=str(message.chat.id), external_id=str(update.update_id),
+        text=message.text or message.caption or "",
+        profile_name=message.from_user.first_name if message.from_user else None,
+        language=message.from_user.language_code if message.from_user else None,
+    )
+
+
+class TelegramChannel:
+    """One bot: receives by polling or webhook, hands each update to the engine, then acknowledges it."""
+
+    def __init__(self, rt: Runtime, bot: telegram.Bot, *, webhook_secret: str | None = None,
+                 public_base_url: str | None = None, on_dispatched: OnDispatched | None = None) -> None:
+        self.rt = rt
+        self.bot = bot
+        self.webhook_secret = webhook_secret
+        self.public_base_url = (public_base_url or "").rstrip("/")
+        self.on_dispatched = on_dispatched
+        self.sender = TelegramSender(bot)
+        self._stopping = asyncio.Event()
+
+    async def start(self, *, webhook: bool) -> None:
+        """Check the token, learn the bot's username (for invitation links) and register with Telegram."""
+        await self.bot.initialize()
+        self.rt.invite_links[CHANNEL] = f"https://t.me/{self.bot.username}?start={{token}}"
+        await self.bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS])
+        info = await self.bot.get_webhook_info()
+        if webhook:
+            url = self.public_base_url + WEBHOOK_PATH
+            if info.url and info.url != url:
+                log.warning("replacing the bot's previous webhook", extra={"previous": info.url})
+            await self.bot.set_webhook(url, secret_token=self.webhook_secret, allowed_updates=ALLOWED_UPDATES,
+                                       drop_pending_updates=False)
+        elif info.url:
+            log.warning("removing the bot's webhook to poll instead; pending updates are kept")
+            await self.bot.delete_webhook(drop_pending_updates=False)
+
+    async def stop(self) -> None:
+        self._stopping.set()
+        await self.bot.shutdown()
+
+    # -- receiving ----------------------------------------------------------------------------------------
+    async def handle(self, update: Update) -> None:
+        """Dispatch one update (committed before this returns), then answer its button and mark the choice."""
+        if update.my_chat_member is not None:
+            await asyncio.to_thread(self._member_changed, update)
+            return
+        inbound = translate(update)
+        if inbound is None:
+            return
+        await asyncio.to_thread(dispatch, self.rt, inbound)
+        if update.callback_query is not None:
+            await self._acknowledge_choice(update.callback_query)
+        if self.on_dispatched is not None:
+            result = self.on_dispatched(inbound)
+            if asyncio.iscoroutine(result):
+                await result
+
+    def _member_changed(self, update: Update) -> None:
+        """Someone blocked or unblocked the bot: stop or resume sending to that chat."""
+        change = update.my_chat_member
+        blocked = change.new_chat_member.status in ("kicked", "left")
+        with Session(self.rt.db) as session:
+            session.execute(update_address(str(change.chat.id), self.rt.clock() if blocked else None))
+            session.commit()
+
+    async def _acknowledge_choice(self, query: telegram.CallbackQuery) -> None:
+        try:
+            await query.answer()
+            message = query.message
+            if message is None or not getattr(message, "text", None):
+                return
+            chosen = next((button.text for row in (message.reply_markup.inline_keyboard if message.reply_markup
+                                                   else ()) for button in row
+                           if button.callback_data == query.data), None)
+            if chosen is not None:
+                await self.bot.edit_message_text(
+                    html.escape(f"{message.text}\n\n✓ {chosen}", quote=False), chat_id=message.chat.id,
+                    message_id=message.message_id, parse_mode="HTML")
+        except TelegramError as exc:  # cosmetic: the answer itself is already handled and committed
+            log.info("could not acknowledge a button", extra={"error": type(exc).__name__})
+
+    # -- polling --------------------------------------------------------------------------------------------
+    async def poll(self, *, timeout: int = 30) -> None:
+        """Long-poll for updates until stopped; an update is confirmed only after it was handled."""
+        offset = None
+        while not self._stopping.is_set():
+            try:
+                updates = await self.bot.get_updates(offset=offset, timeout=timeout, allowed_updates=ALLOWED_UPDATES)
+            except RetryAfter as exc:
+                await asyncio.sleep(_seconds(exc))
+                continue
+            except NetworkError as exc:
+                log.warning("polling failed; retrying", extra={"error": type(exc).__name__})
+                await asyncio.sleep(1)
+                continue
+            for item in updates:
+                try:
+                    await self.handle(item)
+                except Exception:
+                    log.exception("update not handled; it will be fetched again", extra={"update_id": item.update_id})
+                    break
+                offset = item.update_id + 1
+
+    # -- webhook ----------------------------------------------------------------------------------------------
+    def route(self) -> Route:
+        return Route(WEBHOOK_PATH, self.webhook, methods=["POST"])
+
+    async def webhook(self, request: Request) -> Response:
+        """Refuse a missing or wrong secret (403), a malformed body (400); answer 200 only after commit."""
+        given = request.headers.get("x-telegram-bot-api-secret-token", "")
+        if not self.webhook_secret or not hmac.compare_digest(given.encode(), self.webhook_secret.encode()):
+            return Response(status_code=403)
+        try:
+            data = json.loads(await request.body())
+            if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+                raise ValueError("not an update")
+            update = Update.de_json(data, self.bot)
+        except (ValueError, TypeError, KeyError, AttributeError, TelegramError):
+            return Response(status_code=400)
+        await self.handle(update)
+        return Response(status_code=200)
+
+
+def update_address(address: str, unreachable_at):
+    return (
+        update(ChannelAddress).where(ChannelAddress.channel == CHANNEL, ChannelAddress.address == address)
+        .values(unreachable_at=unreachable_at)
+    )
+
+
+def make_bot(token: str, base_url: str) -> telegram.Bot:
+    """A Bot for the official API, a Local Bot API Server or a test server: only `base_url` differs."""
+    return telegram.Bot(token, base_url=base_url)
