@@ -93,7 +93,6 @@ _STRING_PARAMS = frozenset(
 _MAX_TEXT = 4096
 _MAX_CAPTION = 1024
 _MAX_CALLBACK_DATA = 64
-_MAX_LONG_POLL = 2.0
 _SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 _COMMAND_RE = re.compile(r"^[a-z0-9_]{1,32}$")
 _NOT_MODIFIED = (
@@ -112,7 +111,11 @@ class _ApiError(Exception):
         self.parameters = parameters
 
     def body(self) -> dict:
-        body: dict[str, Any] = {"ok": False, "error_code": self.status, "description": self.description}
+        body: dict[str, Any] = {
+            "ok": False,
+            "error_code": self.status,
+            "description": self.description,
+        }
         if self.parameters:
             body["parameters"] = self.parameters
         return body
@@ -170,12 +173,40 @@ def _parse_multipart(body: bytes, content_type: str) -> tuple[dict[str, str], di
 
 
 def _free_socket() -> socket.socket:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # proto=IPPROTO_TCP so asyncio sets TCP_NODELAY on accepted connections (else ~40 ms Nagle stalls).
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     sock.listen(128)
     sock.set_inheritable(True)
     return sock
+
+
+class _QuickServer(uvicorn.Server):
+    """uvicorn.Server that notices ``should_exit`` within ~10 ms and shuts down without
+    uvicorn's fixed pauses (0.1 s ticks), so a fake per test stays cheap."""
+
+    async def main_loop(self) -> None:
+        counter = 0
+        while not await self.on_tick(counter):
+            counter = (counter + 1) % 864000
+            await asyncio.sleep(0.01)
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        for server in self.servers:
+            server.close()
+        for connection in list(self.server_state.connections):
+            connection.shutdown()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 2
+        while (self.server_state.connections or self.server_state.tasks) and loop.time() < deadline:
+            await asyncio.sleep(0.005)
+        for task in list(self.server_state.tasks):
+            task.cancel()
+        for server in self.servers:
+            await server.wait_closed()
+        if not self.force_exit:
+            await self.lifespan.shutdown()
 
 
 def _chat_type(chat_id: int) -> str:
@@ -190,7 +221,10 @@ def _clean_markup(markup: Any) -> Any:
     """reply_markup as Telegram echoes it in a Message: only inline keyboards, optional keys dropped."""
     if not isinstance(markup, dict) or "inline_keyboard" not in markup:
         return None
-    rows = [[{k: v for k, v in button.items() if v is not None} for button in row] for row in markup["inline_keyboard"]]
+    rows = [
+        [{k: v for k, v in button.items() if v is not None} for button in row]
+        for row in markup["inline_keyboard"]
+    ]
     return {"inline_keyboard": rows}
 
 
@@ -202,10 +236,12 @@ class FakeTelegram:
         token: str = "123456:TEST-token",
         username: str = "recovery_test_bot",
         first_name: str = "Recovery Test Bot",
+        max_long_poll: float = 2.0,
     ):
         self.token = token
         self.username = username
         self.first_name = first_name
+        self.max_long_poll = max_long_poll  # getUpdates waits at most this long
         self.bot_id = int(token.split(":", 1)[0]) if token.split(":", 1)[0].isdigit() else 123456
 
         self._lock = threading.RLock()
@@ -226,7 +262,7 @@ class FakeTelegram:
         self._blocked: set[int | str] = set()
         self._rules: list[dict] = []
 
-        self._server: uvicorn.Server | None = None
+        self._server: _QuickServer | None = None
         self._thread: threading.Thread | None = None
         self._socket: socket.socket | None = None
         self._port: int | None = None
@@ -247,9 +283,12 @@ class FakeTelegram:
             lifespan="off",
             timeout_graceful_shutdown=1,
         )
-        self._server = uvicorn.Server(config)
+        self._server = _QuickServer(config)
         self._thread = threading.Thread(
-            target=self._server.run, kwargs={"sockets": [self._socket]}, name="fake-telegram", daemon=True
+            target=self._server.run,
+            kwargs={"sockets": [self._socket]},
+            name="fake-telegram",
+            daemon=True,
         )
         self._thread.start()
         deadline = time.monotonic() + 10
@@ -362,7 +401,9 @@ class FakeTelegram:
             self._edits.clear()
             self._answered.clear()
 
-    def wait_for(self, predicate: Callable[[], Any], timeout: float = 5, interval: float = 0.01) -> Any:
+    def wait_for(
+        self, predicate: Callable[[], Any], timeout: float = 5, interval: float = 0.01
+    ) -> Any:
         """Poll until ``predicate()`` is truthy and return its value; AssertionError on timeout.
 
         Blocks the calling thread: from a coroutine whose event loop also runs the bot use
@@ -374,7 +415,9 @@ class FakeTelegram:
             if value:
                 return value
             if time.monotonic() >= deadline:
-                raise AssertionError(f"condition not met within {timeout} s; calls: {self.methods()}")
+                raise AssertionError(
+                    f"condition not met within {timeout} s; calls: {self.methods()}"
+                )
             time.sleep(interval)
 
     async def async_wait_for(
@@ -387,7 +430,9 @@ class FakeTelegram:
             if value:
                 return value
             if time.monotonic() >= deadline:
-                raise AssertionError(f"condition not met within {timeout} s; calls: {self.methods()}")
+                raise AssertionError(
+                    f"condition not met within {timeout} s; calls: {self.methods()}"
+                )
             await asyncio.sleep(interval)
 
     # ------------------------------------------------------------------ failure injection
@@ -448,14 +493,20 @@ class FakeTelegram:
     def _add_rule(self, error: _ApiError, times: int, chat_id: Any, methods: Iterable[str]) -> None:
         wanted = {_CANONICAL.get(m.lower(), m) for m in methods}
         with self._lock:
-            self._rules.append({"error": error, "left": times, "chat_id": chat_id, "methods": wanted})
+            self._rules.append(
+                {"error": error, "left": times, "chat_id": chat_id, "methods": wanted}
+            )
 
     def _injected_failure(self, method: str, chat_id: Any) -> None:
         """Raise the injected error for this call, if any (caller holds the lock)."""
         if method in SEND_METHODS and chat_id in self._blocked:
             raise _ApiError(403, "Forbidden: bot was blocked by the user")
         for rule in self._rules:
-            if rule["left"] > 0 and method in rule["methods"] and rule["chat_id"] in (None, chat_id):
+            if (
+                rule["left"] > 0
+                and method in rule["methods"]
+                and rule["chat_id"] in (None, chat_id)
+            ):
                 rule["left"] -= 1
                 self._rules = [r for r in self._rules if r["left"] > 0]
                 raise rule["error"]
@@ -463,11 +514,21 @@ class FakeTelegram:
     # ------------------------------------------------------------------ producing updates
 
     def _user(self, chat_id: int | str) -> dict:
-        return self._users.get(chat_id) or {"id": chat_id, "is_bot": False, "first_name": "Ken", "language_code": "en"}
+        return self._users.get(chat_id) or {
+            "id": chat_id,
+            "is_bot": False,
+            "first_name": "Ken",
+            "language_code": "en",
+        }
 
     def _chat(self, chat_id: int | str) -> dict:
         if isinstance(chat_id, str) and not chat_id.lstrip("-").isdigit():
-            return {"id": -1001000000000, "type": "channel", "title": chat_id, "username": chat_id.lstrip("@")}
+            return {
+                "id": -1001000000000,
+                "type": "channel",
+                "title": chat_id,
+                "username": chat_id.lstrip("@"),
+            }
         chat_id = int(chat_id)
         kind = _chat_type(chat_id)
         if kind != "private":
@@ -479,7 +540,12 @@ class FakeTelegram:
         return chat
 
     def _bot_user(self) -> dict:
-        return {"id": self.bot_id, "is_bot": True, "first_name": self.first_name, "username": self.username}
+        return {
+            "id": self.bot_id,
+            "is_bot": True,
+            "first_name": self.first_name,
+            "username": self.username,
+        }
 
     def _next_message_id(self, chat_id: int | str) -> int:
         self._last_message_id[chat_id] = self._last_message_id.get(chat_id, 0) + 1
@@ -500,7 +566,11 @@ class FakeTelegram:
     ) -> dict:
         """An Update with a text Message from the user (bot_command entity for '/cmd ...')."""
         with self._lock:
-            user: dict[str, Any] = {"id": user_id or chat_id, "is_bot": False, "first_name": first_name}
+            user: dict[str, Any] = {
+                "id": user_id or chat_id,
+                "is_bot": False,
+                "first_name": first_name,
+            }
             if username:
                 user["username"] = username
             if language_code:
@@ -517,7 +587,11 @@ class FakeTelegram:
             if text.startswith("/"):
                 command = text.split(maxsplit=1)[0]
                 message["entities"] = [
-                    {"type": "bot_command", "offset": 0, "length": len(command.encode("utf-16-le")) // 2}
+                    {
+                        "type": "bot_command",
+                        "offset": 0,
+                        "length": len(command.encode("utf-16-le")) // 2,
+                    }
                 ]
             return {"update_id": self._take_update_id(), "message": message}
 
@@ -571,12 +645,16 @@ class FakeTelegram:
             self._updates.append(copy.deepcopy(update))
             return update["update_id"]
 
-    def post_webhook(self, url: str, update: dict, secret_token: str | None = None, timeout: float = 10) -> httpx.Response:
+    def post_webhook(
+        self, url: str, update: dict, secret_token: str | None = None, timeout: float = 10
+    ) -> httpx.Response:
         """POST the update to a webhook like Telegram does (synchronous)."""
         headers = {"Content-Type": "application/json"}
         if secret_token is not None:
             headers["X-Telegram-Bot-Api-Secret-Token"] = secret_token
-        return httpx.post(url, content=json.dumps(update).encode(), headers=headers, timeout=timeout)
+        return httpx.post(
+            url, content=json.dumps(update).encode(), headers=headers, timeout=timeout
+        )
 
     async def apost_webhook(
         self, url: str, update: dict, secret_token: str | None = None, timeout: float = 10
@@ -629,7 +707,9 @@ class FakeTelegram:
         token = request.path_params["token"]
         name = request.path_params["method"]
         if token != self.token:
-            return JSONResponse({"ok": False, "error_code": 401, "description": "Unauthorized"}, status_code=401)
+            return JSONResponse(
+                {"ok": False, "error_code": 401, "description": "Unauthorized"}, status_code=401
+            )
         method = _CANONICAL.get(name.lower(), name)
         try:
             params = await self._read_params(request)
@@ -640,7 +720,8 @@ class FakeTelegram:
         handler = getattr(self, f"_m_{method}", None) if method in _METHODS else None
         if handler is None:
             return JSONResponse(
-                {"ok": False, "error_code": 404, "description": "Not Found: method not found"}, status_code=404
+                {"ok": False, "error_code": 404, "description": "Not Found: method not found"},
+                status_code=404,
             )
         try:
             if method == "getUpdates":
@@ -654,12 +735,16 @@ class FakeTelegram:
 
     async def _file_endpoint(self, request: Request) -> Response:
         if request.path_params["token"] != self.token:
-            return JSONResponse({"ok": False, "error_code": 401, "description": "Unauthorized"}, status_code=401)
+            return JSONResponse(
+                {"ok": False, "error_code": 401, "description": "Unauthorized"}, status_code=401
+            )
         path = request.path_params["path"]
         with self._lock:
             file = next((f for f in self._files.values() if f["file_path"] == path), None)
         if file is None:
-            return JSONResponse({"ok": False, "error_code": 404, "description": "Not Found"}, status_code=404)
+            return JSONResponse(
+                {"ok": False, "error_code": 404, "description": "Not Found"}, status_code=404
+            )
         return Response(file["content"], media_type=file["mime_type"])
 
     # ------------------------------------------------------------------ methods
@@ -689,7 +774,9 @@ class FakeTelegram:
                 if data is not None and not 1 <= len(str(data).encode()) <= _MAX_CALLBACK_DATA:
                     raise _bad_request("Bad Request: BUTTON_DATA_INVALID")
                 if not button.get("text"):
-                    raise _bad_request("Bad Request: text buttons are unallowed in the inline keyboard")
+                    raise _bad_request(
+                        "Bad Request: text buttons are unallowed in the inline keyboard"
+                    )
         return markup
 
     def _base_message(self, chat_id: int | str, params: dict) -> dict:
@@ -706,7 +793,9 @@ class FakeTelegram:
         if isinstance(reply, dict) and "message_id" in reply:
             original = self._messages.get((chat_id, reply["message_id"]))
             if original is not None:
-                message["reply_to_message"] = {k: v for k, v in original.items() if k != "reply_to_message"}
+                message["reply_to_message"] = {
+                    k: v for k, v in original.items() if k != "reply_to_message"
+                }
         return message
 
     def _m_getMe(self, params: dict) -> dict:
@@ -766,9 +855,16 @@ class FakeTelegram:
             }
         else:
             known = self._files.get(str(document))
-            doc = {"file_id": str(document), "file_unique_id": f"AgAD{abs(hash(document)) % 10**6:06d}"}
+            doc = {
+                "file_id": str(document),
+                "file_unique_id": f"AgAD{abs(hash(document)) % 10**6:06d}",
+            }
             if known is not None:
-                doc.update(file_name=known["filename"], mime_type=known["mime_type"], file_size=len(known["content"]))
+                doc.update(
+                    file_name=known["filename"],
+                    mime_type=known["mime_type"],
+                    file_size=len(known["content"]),
+                )
         message = self._base_message(chat_id, params)
         message["document"] = doc
         if caption is not None:
@@ -793,7 +889,14 @@ class FakeTelegram:
             if message_id > self._last_message_id.get(chat_id, 0):
                 raise _bad_request("Bad Request: message to edit not found")
             # A message older than this fake's records: accept the edit.
-            current = {"message_id": message_id, "from": self._bot_user(), "chat": self._chat(chat_id), "date": int(time.time())}
+            current = {
+                "message_id": message_id,
+                "from": self._bot_user(),
+                "chat": self._chat(chat_id),
+                "date": int(time.time()),
+            }
+        if new_text is not None and "document" in current:
+            raise _bad_request("Bad Request: there is no text in the message to edit")
         updated = copy.deepcopy(current)
         if new_text is not None:
             updated["text"] = new_text
@@ -827,7 +930,9 @@ class FakeTelegram:
     def _m_answerCallbackQuery(self, params: dict) -> bool:
         query_id = params.get("callback_query_id")
         if not query_id:
-            raise _bad_request("Bad Request: query is too old and response timeout expired or query ID is invalid")
+            raise _bad_request(
+                "Bad Request: query is too old and response timeout expired or query ID is invalid"
+            )
         text = params.get("text")
         if text is not None and len(str(text)) > 200:
             raise _bad_request("Bad Request: MESSAGE_TOO_LONG")
@@ -861,7 +966,9 @@ class FakeTelegram:
         if secret is not None and not _SECRET_RE.match(str(secret)):
             raise _bad_request("Bad Request: secret token contains unallowed characters")
         if url and not url.startswith(("http://", "https://")):
-            raise _bad_request("Bad Request: bad webhook: Failed to resolve host: Name or service not known")
+            raise _bad_request(
+                "Bad Request: bad webhook: Failed to resolve host: Name or service not known"
+            )
         if params.get("drop_pending_updates"):
             self._updates.clear()
         if not url:
@@ -901,7 +1008,9 @@ class FakeTelegram:
     def _commands_key(params: dict) -> tuple[str, str]:
         scope = params.get("scope")
         if isinstance(scope, dict):
-            scope_key = json.dumps(scope, sort_keys=True) if scope.get("type") != "default" else "default"
+            scope_key = (
+                json.dumps(scope, sort_keys=True) if scope.get("type") != "default" else "default"
+            )
         else:
             scope_key = "default"
         return scope_key, str(params.get("language_code") or "")
@@ -911,7 +1020,9 @@ class FakeTelegram:
         if not isinstance(commands, list) or len(commands) > 100:
             raise _bad_request("Bad Request: can't parse commands JSON object")
         for command in commands:
-            if not isinstance(command, dict) or not _COMMAND_RE.match(str(command.get("command", ""))):
+            if not isinstance(command, dict) or not _COMMAND_RE.match(
+                str(command.get("command", ""))
+            ):
                 raise _bad_request("Bad Request: BOT_COMMAND_INVALID")
             if not 1 <= len(str(command.get("description", ""))) <= 256:
                 raise _bad_request("Bad Request: command description is empty")
@@ -930,7 +1041,7 @@ class FakeTelegram:
     async def _m_getUpdates(self, params: dict) -> list[dict]:
         offset = params.get("offset")
         limit = params.get("limit") or 100
-        timeout = min(float(params.get("timeout") or 0), _MAX_LONG_POLL)
+        timeout = min(float(params.get("timeout") or 0), self.max_long_poll)
         if not isinstance(limit, int) or not 1 <= limit <= 100:
             limit = 100
         with self._lock:
@@ -942,7 +1053,9 @@ class FakeTelegram:
                 )
             # Acknowledge: updates before the offset are forgotten, as on Telegram.
             if isinstance(offset, int) and offset < 0:
-                self._updates = self._updates[offset:] if -offset <= len(self._updates) else self._updates
+                self._updates = (
+                    self._updates[offset:] if -offset <= len(self._updates) else self._updates
+                )
             elif isinstance(offset, int):
                 self._updates = [u for u in self._updates if u["update_id"] >= offset]
         deadline = time.monotonic() + timeout

@@ -3,8 +3,8 @@
 from bench.crisis_blind import load, score
 
 # Raise these as the detector improves; never lower them to make a change pass.
-RECALL_FLOOR = 0.45
-FALSE_POSITIVE_CEILING = 0.15
+RECALL_FLOOR = 0.60
+FALSE_POSITIVE_CEILING = 0.12
 
 
 def test_blind_set_is_well_formed():
