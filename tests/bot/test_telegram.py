@@ -177,10 +177,9 @@ def test_a_tapped_button_is_answered_and_the_question_shows_the_choice(rt, fake)
             await post(app, fake.make_message_update(1001, "hi"))
             await delivery.drain()
             question = fake.sent(1001)[-1]
-            message_id = len(fake.sent(1001)) + 1  # ids count the user's message too
             data = question["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
-            update = fake.make_callback_update(1001, data, message_id=max(
-                m["message_id"] for m in [fake.message(1001, i) or {"message_id": 0} for i in range(1, 10)]))
+            last_id = max(i for i in range(1, 20) if fake.message(1001, i))  # the question just sent
+            update = fake.make_callback_update(1001, data, message_id=last_id)
             assert (await post(app, update)).status_code == 200
             assert fake.answered_callbacks
             assert "✓ I agree" in fake.edits(1001)[-1]["text"]
