@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import signal
 
 import uvicorn
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -24,6 +26,18 @@ def limits(settings: Settings) -> dict[str, RateLimit]:
                               per_recipient_per_second=settings.telegram_chat_rate_per_second),
         "whatsapp": RateLimit(settings.whatsapp_rate_per_second),
     }
+
+
+class _Server(uvicorn.Server):
+    """uvicorn, minus its own signal handling: it re-raises the signal after serving, which would
+    kill the process before the scheduler and the message in hand are finished."""
+
+    @contextlib.contextmanager
+    def capture_signals(self):
+        yield
+
+    def request_exit(self) -> None:
+        self.should_exit = True
 
 
 class Worker:
@@ -88,12 +102,15 @@ async def serve(settings: Settings, rt: Runtime, *, host: str, port: int) -> Non
     scheduler.add_job(worker.tick, "interval", seconds=settings.pass_interval_seconds, id="pass",
                       max_instances=1, coalesce=True)
     config = uvicorn.Config(create_app(rt, routes), host=host, port=port, log_level="warning", lifespan="off")
-    server = uvicorn.Server(config)
+    server = _Server(config)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, server.request_exit)
     scheduler.start()
     asyncio.get_running_loop().call_soon(lambda: asyncio.ensure_future(worker.tick()))
     log.info("recovery-bot running on http://%s:%s (channels: %s)", host, port, ", ".join(senders) or "none")
     try:
-        await server.serve()  # returns on SIGINT / SIGTERM after in-flight requests finish
+        await server.serve()  # returns after SIGINT / SIGTERM, once in-flight requests finish
     finally:
         scheduler.shutdown(wait=False)
         await worker.stop()

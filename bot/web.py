@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -12,11 +14,14 @@ from handlers.types import Runtime
 
 
 def create_app(rt: Runtime, routes: list[Route] | None = None) -> Starlette:
+    def ping() -> None:
+        with rt.db.connect() as conn:
+            conn.execute(text("SELECT 1"))
+
     async def healthz(request: Request) -> JSONResponse:
         """Report whether the process is up and its database answers."""
         try:
-            with rt.db.connect() as conn:
-                conn.execute(text("SELECT 1"))
+            await asyncio.to_thread(ping)  # SQLite may wait on its write lock: never on the event loop
         except Exception:  # noqa: BLE001 - any database failure means "not healthy"
             return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)
         return JSONResponse({"status": "ok", "database": "ok"})

@@ -229,7 +229,7 @@ class Delivery:
         sent = 0
         wanted = [c for c in (channels or list(self.senders)) if c in self.senders]
         while wanted and not self.stopping:
-            rows = claim(self.rt.db, self.clock(), limit=self.batch, channels=wanted, address=address,
+            rows = await asyncio.to_thread(claim, self.rt.db, self.clock(), limit=self.batch, channels=wanted, address=address,
                          lease=self.lease)
             if not rows:
                 break
@@ -240,6 +240,10 @@ class Delivery:
             sent += sum(await asyncio.gather(*(self._gated(gate, q) for q in queues.values())))
             # Loop until nothing is claimable: a failure re-routed to another channel is due at once.
         return sent
+
+    async def _set(self, row_id: int, **values) -> None:
+        """Record a result off the event loop, so webhooks are answered while the outbox drains."""
+        await asyncio.to_thread(_set, self.rt.db, row_id, **values)
 
     async def _gated(self, gate: asyncio.Semaphore, queue: list[Outbox]) -> int:
         async with gate:
@@ -260,7 +264,7 @@ class Delivery:
                 break
             sent += outcome == SENT
         for later in rest:  # handed back untouched, still behind the one that failed
-            _set(self.rt.db, later.id, status=OutboxStatus.pending, lease_until=None, attempts=later.attempts - 1)
+            await self._set(later.id, status=OutboxStatus.pending, lease_until=None, attempts=later.attempts - 1)
         return sent
 
     async def _send_one(self, row: Outbox) -> str:
@@ -277,25 +281,25 @@ class Delivery:
         except RateLimited as exc:
             if bucket is not None:
                 bucket.pause(exc.retry_after)
-            _set(self.rt.db, row.id, status=OutboxStatus.pending, lease_until=None, attempts=row.attempts - 1,
+            await self._set(row.id, status=OutboxStatus.pending, lease_until=None, attempts=row.attempts - 1,
                  due_at=self.clock() + timedelta(seconds=exc.retry_after), last_error="rate limited")
             return BLOCKED
         except RecipientUnreachable as exc:
-            self._unreachable(row, exc)
+            await asyncio.to_thread(self._unreachable, row, exc)
             return REROUTED
         except Rejected as exc:
             log.error("message rejected by the platform; not retrying",
                       extra={"outbox_id": row.id, "channel": row.channel, "reason": str(exc)[:200]})
-            _set(self.rt.db, row.id, status=OutboxStatus.failed, lease_until=None, last_error=f"rejected: {exc}"[:500])
+            await self._set(row.id, status=OutboxStatus.failed, lease_until=None, last_error=f"rejected: {exc}"[:500])
             return DROPPED
         except Exception as exc:  # noqa: BLE001 - network and server errors alike are retried
             retry = row.attempts < self.max_attempts
             log.warning("send failed; will retry" if retry else "send failed; giving up",
                         extra={"outbox_id": row.id, "channel": row.channel, "error": type(exc).__name__})
-            _set(self.rt.db, row.id, status=OutboxStatus.pending if retry else OutboxStatus.failed,
+            await self._set(row.id, status=OutboxStatus.pending if retry else OutboxStatus.failed,
                  lease_until=None, due_at=self.clock() + backoff(row.attempts), last_error=type(exc).__name__)
             return BLOCKED if retry else DROPPED
-        _set(self.rt.db, row.id, status=OutboxStatus.sent, provider_id=result.provider_id, sent_at=self.clock(),
+        await self._set(row.id, status=OutboxStatus.sent, provider_id=result.provider_id, sent_at=self.clock(),
              lease_until=None, last_error=None)
         return SENT
 

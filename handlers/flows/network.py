@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlmodel import col, select
 
 from data.content import SupportKind
-from data.models import SupportContact
+from data.models import ConsentState, Role, SupportContact
+from handlers.flows import invites
 from handlers.parsing import has_words
 from handlers.turn import Invalid, Reply, Step, Turn
 
@@ -143,8 +144,14 @@ def on_partner(turn: Turn, reply: Reply) -> None:
     if reply.choice not in ("yes", "no"):
         raise Invalid("hint.yes_no")
     if reply.choice == "yes":
-        contact(turn).is_partner = True
-        turn.say("network.partner_marked", contact=contact(turn).name)
+        # The invitation comes with it: sharing the link stays the client's choice.
+        found = contact(turn)
+        found.is_partner = True
+        token = invites.create(turn.session, role=Role.partner, now=turn.now, client_id=turn.person.id,
+                               contact_id=found.id, name=found.name)
+        found.consent_state = ConsentState.invited
+        turn.say("network.partner_marked", contact=found.name, links=invites.links(turn, token),
+                 days=invites.EXPIRES_AFTER.days)
     next_kind(turn)
 
 
@@ -202,7 +209,7 @@ def on_edit_action(turn: Turn, reply: Reply) -> None:
         turn.say("network.removed", contact=found.name)
     elif reply.choice in ("make_partner", "unpartner"):
         found.is_partner = reply.choice == "make_partner"
-        turn.say("network.partner_marked" if found.is_partner else "network.partner_unmarked", contact=found.name)
+        turn.say("network.partner_marked_edit" if found.is_partner else "network.partner_unmarked", contact=found.name)
     else:
         raise Invalid("hint.choose", count=3)
     ask_overview(turn)

@@ -137,21 +137,8 @@ class UncleanStop(AssertionError):
     """The process did not shut down the way `run` promises (exit 0 after its own clean stop)."""
 
 
-SIGNAL_BUG = (
-    "BUG: uvicorn's Server.serve() re-raises the signal it captured once it has shut down, before "
-    "bot/runner.serve() reaches its finally block. SIGTERM (default action) then kills the process: exit -15, "
-    "worker.stop()/scheduler.shutdown() never run, 'recovery-bot stopped' is never logged, and a pass in "
-    "flight dies mid-way. SIGINT lands in asyncio.run()'s handler, which cancels the main task: exit 130 "
-    "(KeyboardInterrupt), and a pass in flight is abandoned rather than awaited by worker.stop()."
-)
-
-
-@pytest.mark.parametrize("sig", [
-    pytest.param(signal.SIGINT, id="SIGINT", marks=pytest.mark.xfail(strict=True, raises=UncleanStop,
-                                                                     reason=SIGNAL_BUG)),
-    pytest.param(signal.SIGTERM, id="SIGTERM", marks=pytest.mark.xfail(strict=True, raises=UncleanStop,
-                                                                       reason=SIGNAL_BUG)),
-])
+@pytest.mark.parametrize("sig", [pytest.param(signal.SIGINT, id="SIGINT"),
+                                 pytest.param(signal.SIGTERM, id="SIGTERM")])
 def test_run_stops_cleanly_with_exit_status_0_on_a_signal(tmp_path, sig):
     with server(tmp_path, f"sqlite:///{tmp_path}/x.db") as proc:
         time.sleep(0.5)  # a few scheduler passes (every 0.2 s) have run

@@ -79,8 +79,9 @@ def test_a_partner_can_step_back(client, rt):
 def test_the_token_is_stored_only_as_a_hash(client, rt):
     token = invite_mum(client)
     with Session(rt.db) as session:
-        (row,) = session.exec(__import__("sqlmodel").select(Invitation)).all()
-    assert token not in repr(row.model_dump()) and len(row.token_hash) == 64
+        rows = session.exec(__import__("sqlmodel").select(Invitation)).all()
+    assert len(rows) == 2  # one offered in the network walk, one from /invite
+    assert all(token not in repr(r.model_dump()) and len(r.token_hash) == 64 for r in rows)
 
 
 def test_a_clinician_joins_and_asks_for_summaries(client, rt):
@@ -107,6 +108,17 @@ def test_clients_cannot_use_partner_commands(client):
     assert "don't know that command" in client.send("/clients")
 
 
+def test_marking_a_partner_in_the_network_walk_comes_with_an_invitation(client, rt):
+    client.send("/network")
+    client.send("Sam")
+    client.tap("Skip")
+    reply = client.tap("Yes")
+    token = re.search(r"JOIN ([A-Za-z0-9_-]{20,64})", reply).group(1)
+    assert "(2/12)" in client.last[-1].text  # and the walk goes on
+    sam = Chat(rt, address="sam")
+    assert "Ken has invited you" in sam.send(f"JOIN {token}")
+
+
 def test_invite_with_no_partner_explains_how(client):
     assert "first mark them as an accountability partner" in client.send("/invite")
 
@@ -114,6 +126,6 @@ def test_invite_with_no_partner_explains_how(client):
 def test_invitations_expire_a_week_after_they_are_made(client, rt):
     invite_mum(client)
     with Session(rt.db) as session:
-        row = session.exec(__import__("sqlmodel").select(Invitation)).one()
+        row = session.exec(__import__("sqlmodel").select(Invitation)).all()[-1]
         assert row.expires_at - row.created_at == timedelta(days=7)
         assert session.get(Person, row.client_id).display_name == "Ken"

@@ -1,0 +1,402 @@
+"""The Telegram webhook path end to end: `recovery-bot run` in webhook mode against a fake Bot API server, and a
+bare python-telegram-bot echo bot through the same path as the floor.
+
+Run: `python -m bench.telegram_bench` (or `./dev bench`, which runs every benchmark).
+
+Both bots run as their own process on loopback (uvicorn, the same settings), talking to one FakeTelegram server
+(tests/fakes/telegram_api.py) that runs in this process next to the driver:
+
+  * ours: `recovery-bot run` with TELEGRAM_MODE=webhook, TELEGRAM_API_BASE_URL=<fake>, a SQLite file (WAL), the
+    scheduler's periodic pass pushed out of the way (PASS_INTERVAL_SECONDS=3600) and the outbox's pacing raised
+    out of reach (Telegram's 30 msg/s and 1 msg/s-per-chat limits are policy, not cost; the fake enforces none);
+  * the floor: a Starlette app with one webhook route doing `Update.de_json` and `await bot.send_message(...)`
+    (python-telegram-bot's customwebhookbot pattern without Application), started by this module itself.
+
+The driver POSTs Telegram updates (bench/dispatch_bench.py's conversation mix, many chats) with httpx, keeping
+`--concurrency` updates in flight. Each chat's messages go strictly in order: the next one is sent only after
+every reply to the previous one has reached the fake (for ours, as many as the outbox holds for that chat). An
+update's latency runs from the start of its webhook POST to the moment the fake receives the first sendMessage
+for that chat.
+
+Figures: updates/s and p50/p99 latency for each bot, and our cost per update (1/throughput) as a multiple of the
+echo bot's [target: at most 2x]; the same ratio by mean latency is printed alongside.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+
+from bench.dispatch_bench import ONBOARDING, SESSION
+from tests.fakes.telegram_api import FakeTelegram
+
+ROOT = Path(__file__).resolve().parent.parent
+WEBHOOK_PATH = "/telegram/webhook"  # bot.channels.telegram.WEBHOOK_PATH (not imported: keep this process light)
+SECRET = "bench-webhook-secret-0123456789"
+REPLY_TIMEOUT = 15.0
+TARGET = 2.0
+NAMES = ["Sam", "Ken", "Mei", "Wing", "Ada", "Raj", "Lena", "Tom"]
+
+
+# -- the fake Bot API server, with arrival times ------------------------------------------------------------
+class TimedFakeTelegram(FakeTelegram):
+    """FakeTelegram that notes when each sendMessage arrives, per chat, and wakes whoever waits for it."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.arrivals: dict[int, list[float]] = defaultdict(list)
+        self._waiters: dict[int, list[tuple[int, asyncio.AbstractEventLoop, asyncio.Future]]] = defaultdict(list)
+
+    def _m_sendMessage(self, params: dict) -> dict:  # runs in the server's thread with self._lock held
+        arrived = time.perf_counter()
+        result = super()._m_sendMessage(params)
+        chat_id = self._chat_id(params)
+        times = self.arrivals[chat_id]
+        times.append(arrived)
+        waiting = self._waiters.get(chat_id)
+        if waiting:
+            still = []
+            for count, loop, future in waiting:
+                if len(times) >= count:
+                    loop.call_soon_threadsafe(_resolve, future, times[count - 1])
+                else:
+                    still.append((count, loop, future))
+            self._waiters[chat_id] = still
+        return result
+
+    def arrived(self, chat_id: int) -> int:
+        with self._lock:
+            return len(self.arrivals[chat_id])
+
+    def when_count(self, chat_id: int, count: int) -> asyncio.Future:
+        """A future for the arrival time of the `count`-th sendMessage to that chat (at once if it came)."""
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        with self._lock:
+            times = self.arrivals[chat_id]
+            if len(times) >= count:
+                future.set_result(times[count - 1])
+            else:
+                self._waiters[chat_id].append((count, loop, future))
+        return future
+
+
+def _resolve(future: asyncio.Future, value: float) -> None:
+    if not future.done():
+        future.set_result(value)
+
+
+# -- the driver --------------------------------------------------------------------------------------------------
+@dataclass
+class Result:
+    label: str
+    updates: int = 0
+    elapsed: float = 0.0
+    latencies: list[float] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+
+    @property
+    def per_second(self) -> float:
+        return self.updates / self.elapsed if self.elapsed else 0.0
+
+    def pct(self, q: float) -> float:
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, max(0, int(len(ordered) * q) - 1))] * 1000 if ordered else float("nan")
+
+    @property
+    def mean_ms(self) -> float:
+        return statistics.fmean(self.latencies) * 1000 if self.latencies else float("nan")
+
+
+# expected(chat_id, replies so far) -> how many sendMessages that chat should have had once this update is answered
+Expected = Callable[[int, int], int]
+
+
+async def drive(fake: TimedFakeTelegram, url: str, chats: list[int], scripts: list[list[str]], *,
+                concurrency: int, expected: Expected, label: str, time_limit: float) -> Result:
+    """POST every chat's script as updates, `concurrency` at a time, each chat in order (see module docstring)."""
+    result = Result(label)
+    headers = {"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": SECRET}
+    ready: asyncio.Queue[int | None] = asyncio.Queue()
+    for n in range(len(chats)):
+        ready.put_nowait(n)
+    position = [0] * len(chats)
+    active = len(chats)
+    settling: set[asyncio.Task] = set()
+    started = time.perf_counter()
+    deadline = started + time_limit
+    limits = httpx.Limits(max_connections=concurrency * 4, max_keepalive_connections=concurrency * 4)
+
+    def finish_chat(n: int) -> None:
+        nonlocal active
+        if position[n] < len(scripts[n]) and time.perf_counter() < deadline:
+            ready.put_nowait(n)
+            return
+        active -= 1
+        if active == 0:
+            for _ in range(concurrency):
+                ready.put_nowait(None)
+
+    async def settle(n: int, before: int) -> None:
+        """Wait for every reply to this chat's update, then let the chat send its next message."""
+        chat_id = chats[n]
+        try:
+            want = max(before + 1, expected(chat_id, before))
+            await asyncio.wait_for(fake.when_count(chat_id, want), REPLY_TIMEOUT)
+        except TimeoutError:
+            result.failures.append(f"chat {chat_id}: fewer replies than expected")
+        finally:
+            finish_chat(n)
+
+    async def worker(client: httpx.AsyncClient) -> None:
+        while (n := await ready.get()) is not None:
+            chat_id, text = chats[n], scripts[n][position[n]]
+            position[n] += 1
+            update = fake.make_message_update(chat_id, text, first_name=NAMES[n % len(NAMES)])
+            body = json.dumps(update).encode()
+            before = fake.arrived(chat_id)
+            first = fake.when_count(chat_id, before + 1)
+            t0 = time.perf_counter()
+            try:
+                response = await client.post(url, content=body, headers=headers)
+                if response.status_code != 200:
+                    result.failures.append(f"chat {chat_id}: webhook answered {response.status_code}")
+                    first.cancel()
+                    finish_chat(n)
+                    continue
+                replied = await asyncio.wait_for(first, REPLY_TIMEOUT)
+            except (httpx.HTTPError, TimeoutError) as exc:
+                result.failures.append(f"chat {chat_id}: {type(exc).__name__}")
+                finish_chat(n)
+                continue
+            result.latencies.append(replied - t0)
+            result.updates += 1
+            task = asyncio.ensure_future(settle(n, before))
+            settling.add(task)
+            task.add_done_callback(settling.discard)
+
+    async with httpx.AsyncClient(timeout=REPLY_TIMEOUT, limits=limits) as client:
+        await asyncio.gather(*(worker(client) for _ in range(concurrency)))
+    result.elapsed = time.perf_counter() - started
+    return result
+
+
+def conversations(clients: int, rounds: int, first_chat: int) -> tuple[list[int], list[list[str]]]:
+    chats = [first_chat + c for c in range(clients)]
+    return chats, [ONBOARDING + SESSION * rounds for _ in range(clients)]
+
+
+# -- processes -------------------------------------------------------------------------------------------------
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """This environment without any of the bot's settings (so a developer's shell cannot skew the run)."""
+    from bot.settings import Settings
+
+    ours = {f.alias for f in Settings.model_fields.values() if f.alias}
+    return {**{k: v for k, v in os.environ.items() if k not in ours}, **extra}
+
+
+def wait_healthy(proc: subprocess.Popen, url: str, log: Path, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{proc.args[0]} exited ({proc.returncode}): {log.read_text()[-2000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=1) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.05)
+    raise RuntimeError(f"{url} not healthy within {timeout} s: {log.read_text()[-2000:]}")
+
+
+def stop_process(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+
+
+def start_ours(fake: FakeTelegram, tmp: Path, port: int) -> tuple[subprocess.Popen, Path]:
+    db = tmp / "bench.db"
+    log = tmp / "ours.log"
+    binary = Path(sys.executable).parent / "recovery-bot"
+    command = [str(binary)] if binary.exists() else [sys.executable, "-m", "bot.cli"]
+    env = clean_env(
+        DATABASE_URL=f"sqlite:///{db}", LOG_LEVEL="WARNING", PASS_INTERVAL_SECONDS="3600",
+        TELEGRAM_BOT_TOKEN=fake.token, TELEGRAM_MODE="webhook", TELEGRAM_API_BASE_URL=fake.base_url,
+        TELEGRAM_WEBHOOK_SECRET=SECRET, PUBLIC_BASE_URL=f"http://127.0.0.1:{port}",
+        TELEGRAM_RATE_PER_SECOND="1000000", TELEGRAM_CHAT_RATE_PER_SECOND="1000000",
+        PYTHONPATH=str(ROOT),
+    )
+    with log.open("w") as err:
+        proc = subprocess.Popen([*command, "run", "--host", "127.0.0.1", "--port", str(port)], cwd=tmp, env=env,
+                                stdout=subprocess.DEVNULL, stderr=err)
+    try:
+        wait_healthy(proc, f"http://127.0.0.1:{port}/healthz", log)
+    except BaseException:
+        stop_process(proc)
+        raise
+    return proc, db
+
+
+def start_echo(fake: FakeTelegram, tmp: Path, port: int) -> subprocess.Popen:
+    log = tmp / "echo.log"
+    env = clean_env(PYTHONPATH=str(ROOT))
+    with log.open("w") as err:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "bench.telegram_bench", "--echo-server", "--port", str(port),
+             "--api", fake.base_url, "--token", fake.token],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=err)
+    try:
+        wait_healthy(proc, f"http://127.0.0.1:{port}/healthz", log)
+    except BaseException:
+        stop_process(proc)
+        raise
+    return proc
+
+
+def outbox_counter(db: Path) -> Expected:
+    """For ours: once the webhook has answered, the chat's replies are committed; count those due by now."""
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, check_same_thread=False)
+    lock = threading.Lock()
+
+    def expected(chat_id: int, _before: int) -> int:
+        now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+        with lock:
+            (count,) = conn.execute(
+                "SELECT count(*) FROM outbox WHERE channel = 'telegram' AND address = ? AND due_at <= ?",
+                (str(chat_id), now)).fetchone()
+        return count
+
+    return expected
+
+
+# -- the echo bot (the floor), run as `python -m bench.telegram_bench --echo-server ...` ---------------------------
+def echo_server(port: int, api: str, token: str) -> None:
+    import telegram
+    import uvicorn
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import PlainTextResponse, Response
+    from starlette.routing import Route
+
+    bot = telegram.Bot(token, base_url=api)
+
+    async def webhook(request: Request) -> Response:
+        if request.headers.get("x-telegram-bot-api-secret-token") != SECRET:
+            return Response(status_code=403)
+        update = telegram.Update.de_json(json.loads(await request.body()), bot)
+        if update.effective_chat is not None and update.effective_message is not None:
+            await bot.send_message(update.effective_chat.id, update.effective_message.text or "?")
+        return Response(status_code=200)
+
+    async def healthz(request: Request) -> Response:
+        return PlainTextResponse("ok")
+
+    app = Starlette(routes=[Route("/healthz", healthz), Route(WEBHOOK_PATH, webhook, methods=["POST"])])
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+
+    async def serve() -> None:
+        await bot.initialize()
+        await uvicorn.Server(config).serve()
+
+    try:
+        asyncio.run(serve())
+    except KeyboardInterrupt:
+        pass
+
+
+# -- the benchmark ------------------------------------------------------------------------------------------------
+async def phase(fake: TimedFakeTelegram, label: str, url: str, expected: Expected, args, first_chat: int) -> Result:
+    # Warm-up (connections, imports, first queries): a few onboarding conversations of their own, not counted.
+    chats, scripts = conversations(args.concurrency, 0, first_chat)
+    await drive(fake, url, chats, [s[:4] for s in scripts], concurrency=args.concurrency, expected=expected,
+                label=label, time_limit=10)
+    chats, scripts = conversations(args.clients, args.rounds, first_chat + 10_000)
+    return await drive(fake, url, chats, scripts, concurrency=args.concurrency, expected=expected, label=label,
+                       time_limit=args.time_limit)
+
+
+def report(result: Result) -> None:
+    print(f"{result.label:<34} {result.updates:>6} updates  {result.per_second:>7.1f} updates/s  "
+          f"p50 {result.pct(0.50):7.2f} ms  p99 {result.pct(0.99):7.2f} ms  (mean {result.mean_ms:.2f} ms)")
+    if result.failures:
+        print(f"  {len(result.failures)} failures, e.g. {result.failures[:3]}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--clients", type=int, default=100, help="chats, each with its own conversation")
+    parser.add_argument("--rounds", type=int, default=1, help="sessions after onboarding, per chat")
+    parser.add_argument("--concurrency", type=int, default=8, help="updates in flight")
+    parser.add_argument("--time-limit", type=float, default=45, help="seconds per bot before chats stop early")
+    parser.add_argument("--echo-server", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--api", help=argparse.SUPPRESS)
+    parser.add_argument("--token", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv if argv is not None else ([] if __name__ != "__main__" else None))
+    if args.echo_server:
+        echo_server(args.port, args.api, args.token)
+        return
+
+    per_chat = len(ONBOARDING) + len(SESSION) * args.rounds
+    print(f"telegram webhook benchmark: {args.clients} chats x {per_chat} updates (onboarding + {args.rounds} "
+          f"round(s) of the dispatch mix), {args.concurrency} in flight, each chat in order; latency = webhook POST "
+          f"-> first sendMessage at the fake Bot API; both bots on uvicorn, own process, loopback")
+    with tempfile.TemporaryDirectory() as tmp_dir, TimedFakeTelegram() as fake:
+        tmp = Path(tmp_dir)
+        port = free_port()
+        proc, db = start_ours(fake, tmp, port)
+        try:
+            ours = asyncio.run(phase(fake, "ours (recovery-bot run, SQLite)", f"http://127.0.0.1:{port}{WEBHOOK_PATH}",
+                                     outbox_counter(db), args, first_chat=1_000_000))
+        finally:
+            stop_process(proc)
+        report(ours)
+        port = free_port()
+        proc = start_echo(fake, tmp, port)
+        try:
+            echo = asyncio.run(phase(fake, "floor (PTB echo bot)", f"http://127.0.0.1:{port}{WEBHOOK_PATH}",
+                                     lambda _chat, before: before + 1, args, first_chat=2_000_000))
+        finally:
+            stop_process(proc)
+        report(echo)
+    by_throughput = echo.per_second / ours.per_second if ours.per_second else float("inf")
+    by_latency = ours.mean_ms / echo.mean_ms if echo.latencies else float("inf")
+    verdict = "within target" if by_throughput <= TARGET else f"OVER target by {by_throughput / TARGET:.1f}x"
+    print(f"cost per update, ours / echo bot (1/throughput): {by_throughput:.2f}x  [target <= {TARGET:.0f}x: "
+          f"{verdict}]  (by mean latency: {by_latency:.2f}x)")
+
+
+if __name__ == "__main__":
+    main()
