@@ -49,14 +49,27 @@ def _runtime(db: str | None, *, clock=None):
     return settings, (build_runtime(settings, clock=clock) if clock else build_runtime(settings))
 
 
-def senders_for(settings) -> dict:
-    """Channels that can send without running a receiver (for `tick`); the console waits for `chat`."""
-    if not settings.telegram_bot_token:
-        return {}
-    from bot.channels.telegram import TelegramSender, make_bot
+def senders_for(settings, rt) -> dict:
+    """Channels that can send without running a receiver (for `tick`); the console waits for `chat`.
 
-    bot = make_bot(settings.telegram_bot_token.get_secret_value(), settings.telegram_api_base_url)
-    return {"telegram": TelegramSender(bot)}
+    Call it inside the event loop: the WhatsApp client opens its HTTP session on creation.
+    """
+    senders = {}
+    if settings.telegram_bot_token:
+        from bot.channels.telegram import TelegramSender, make_bot
+
+        bot = make_bot(settings.telegram_bot_token.get_secret_value(), settings.telegram_api_base_url)
+        senders["telegram"] = TelegramSender(bot)
+    if settings.whatsapp_enabled:
+        from bot.channels import whatsapp
+
+        templates, quick = whatsapp.load_templates(settings.whatsapp_templates_file)
+        client = whatsapp.make_client(settings.twilio_account_sid, settings.twilio_auth_token.get_secret_value(),
+                                      settings.twilio_api_base_url)
+        senders["whatsapp"] = whatsapp.WhatsAppSender(
+            rt, client, settings.twilio_whatsapp_from, templates, quick_replies=quick,
+            status_callback=settings.public_base_url + whatsapp.STATUS_PATH)
+    return senders
 
 
 @app.command()
@@ -97,7 +110,11 @@ def tick(
             raise typer.Exit(2) from None
         clock = FixedClock(instant if instant.tzinfo else instant.replace(tzinfo=UTC))
     settings, rt = _runtime(db, clock=clock)
-    report = asyncio.run(run_pass(rt, Delivery(rt, senders_for(settings), limits=limits(settings))))
+
+    async def one_pass():
+        return await run_pass(rt, Delivery(rt, senders_for(settings, rt), limits=limits(settings)))
+
+    report = asyncio.run(one_pass())
     typer.echo(f"tick at {rt.clock().isoformat()}: {report}")
 
 

@@ -101,6 +101,25 @@ async def serve(settings: Settings, rt: Runtime, *, host: str, port: int) -> Non
     scheduler = AsyncIOScheduler(timezone="UTC")
     scheduler.add_job(worker.tick, "interval", seconds=settings.pass_interval_seconds, id="pass",
                       max_instances=1, coalesce=True)
+    if settings.whatsapp_enabled:
+        from bot.channels import whatsapp
+
+        templates, quick = whatsapp.load_templates(settings.whatsapp_templates_file)
+        for key in whatsapp.missing_templates(templates):
+            log.warning("no approved WhatsApp template for %s in %s: such messages cannot reach anyone outside "
+                        "the 24-hour window", key, settings.whatsapp_templates_file)
+        client = whatsapp.make_client(settings.twilio_account_sid, settings.twilio_auth_token.get_secret_value(),
+                                      settings.twilio_api_base_url)
+        sender = whatsapp.WhatsAppSender(rt, client, settings.twilio_whatsapp_from, templates,
+                                         status_callback=settings.public_base_url + whatsapp.STATUS_PATH,
+                                         quick_replies=quick)
+        channel = whatsapp.WhatsAppChannel(rt, auth_token=settings.twilio_auth_token.get_secret_value(),
+                                           public_base_url=settings.public_base_url, sender=sender,
+                                           on_dispatched=kick)
+        senders[sender.channel] = sender
+        routes.extend(channel.routes())
+        rt.invite_links[sender.channel] = whatsapp.invite_link(settings.twilio_whatsapp_from)
+
     config = uvicorn.Config(create_app(rt, routes), host=host, port=port, log_level="warning", lifespan="off")
     server = _Server(config)
     loop = asyncio.get_running_loop()

@@ -48,8 +48,15 @@ class Settings(BaseSettings):
     telegram_api_base_url: str = Field("https://api.telegram.org/bot", alias="TELEGRAM_API_BASE_URL")
     telegram_mode: Literal["polling", "webhook"] = Field("polling", alias="TELEGRAM_MODE")
     telegram_webhook_secret: SecretStr | None = Field(None, alias="TELEGRAM_WEBHOOK_SECRET")
+    twilio_account_sid: str | None = Field(None, alias="TWILIO_ACCOUNT_SID")
+    twilio_auth_token: SecretStr | None = Field(None, alias="TWILIO_AUTH_TOKEN")
+    twilio_whatsapp_from: str | None = Field(None, alias="TWILIO_WHATSAPP_FROM")
+    twilio_api_base_url: str = Field("https://api.twilio.com", alias="TWILIO_API_BASE_URL")
+    whatsapp_templates_file: Path = Field(Path(__file__).parents[1] / "data" / "content" / "whatsapp_templates.toml",
+                                          alias="WHATSAPP_TEMPLATES_FILE")
 
-    @field_validator("public_base_url", "telegram_bot_token", "telegram_webhook_secret", mode="before")
+    @field_validator("public_base_url", "telegram_bot_token", "telegram_webhook_secret", "twilio_account_sid",
+                     "twilio_auth_token", "twilio_whatsapp_from", mode="before")
     @classmethod
     def _blank_is_unset(cls, value):
         return None if value in ("", None) else value
@@ -112,6 +119,42 @@ class Settings(BaseSettings):
             raise ValueError(f"{value} has no locale.en.toml")
         return value
 
+
+    @field_validator("twilio_whatsapp_from")
+    @classmethod
+    def _whatsapp_number(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"whatsapp:\+\d{6,15}", value):
+            raise ValueError("must look like whatsapp:+85212345678")
+        return value
+
+    @field_validator("whatsapp_templates_file", mode="before")
+    @classmethod
+    def _templates_default(cls, value):
+        if value in ("", None):
+            return Path(__file__).parents[1] / "data" / "content" / "whatsapp_templates.toml"
+        return value
+
+    @field_validator("whatsapp_templates_file")
+    @classmethod
+    def _templates_exist(cls, value: Path) -> Path:
+        if not value.is_file():
+            raise ValueError(f"{value} does not exist")
+        return value
+
+    @property
+    def whatsapp_enabled(self) -> bool:
+        return bool(self.twilio_account_sid or self.twilio_auth_token or self.twilio_whatsapp_from)
+
+    @model_validator(mode="after")
+    def _whatsapp_needs_its_settings(self):
+        if self.whatsapp_enabled:
+            for name, value in (("TWILIO_ACCOUNT_SID", self.twilio_account_sid),
+                                ("TWILIO_AUTH_TOKEN", self.twilio_auth_token),
+                                ("TWILIO_WHATSAPP_FROM", self.twilio_whatsapp_from),
+                                ("PUBLIC_BASE_URL", self.public_base_url)):
+                if not value:
+                    raise ValueError(f"{name} is required for WhatsApp (the TWILIO_* settings are partly set)")
+        return self
 
     @model_validator(mode="after")
     def _webhook_needs_its_settings(self):

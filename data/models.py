@@ -214,8 +214,12 @@ class Outbox(SQLModel, table=True):
     due_at: datetime = _instant()
     attempts: int = 0
     lease_until: datetime | None = _instant(default=None)
-    provider_id: str | None = Field(default=None, max_length=128)
+    provider_id: str | None = Field(default=None, max_length=128, index=True)
     last_error: str | None = Field(default=None, max_length=500)
+    # What the platform reported after accepting it (WhatsApp status callbacks): only moves forward.
+    delivery_status: str | None = Field(default=None, max_length=16)
+    delivery_error: str | None = Field(default=None, max_length=16)
+    force_template: bool = False  # send as the approved template even if the 24-hour window looks open
     created_at: datetime = _instant()
     sent_at: datetime | None = _instant(default=None)
 

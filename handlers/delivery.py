@@ -53,7 +53,7 @@ def _values(session: Session, out: Outbound, *, key: str, now, channel: str | No
             {"filename": attachment.filename, "content": attachment.content, "mime_type": attachment.mime_type}
             if attachment else None
         ),
-        template_key=out.template_key, template_vars=dict(out.template_vars),
+        template_key=out.template_key, template_vars=dict(out.template_vars), force_template=out.force_template,
         idempotency_key=out.idempotency_key or key, priority=out.priority, status=OutboxStatus.pending,
         due_at=max(now, out.not_before) if out.not_before else now, attempts=0, lease_until=None, provider_id=None, last_error=None, created_at=now, sent_at=None,
     )

@@ -81,6 +81,7 @@ class Outbound:
     template_vars: dict[str, str] = field(default_factory=dict)
     attachment: Attachment | None = None
     not_before: datetime | None = None  # held back until then (quiet hours); never set for urgent messages
+    force_template: bool = False  # WhatsApp: send as the approved template whatever the 24-hour window says
     channel: str | None = None  # set for replies: answer on the channel the message came from
     address: str | None = None
     idempotency_key: str | None = None

@@ -1,0 +1,256 @@
+"""WhatsApp through Twilio: signed webhooks in, messages out within the 24-hour window or as approved templates.
+
+The Twilio client sends with its async HTTP client (never blocking the event loop); the
+conversation itself stays in handlers/, so this module only verifies, translates and delivers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import tomllib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from urllib.parse import quote
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from twilio.base.exceptions import TwilioRestException
+from twilio.request_validator import RequestValidator
+
+from data.models import ChannelAddress, Outbox
+from handlers import optout
+from handlers.delivery import enqueue, preferred_address
+from handlers.dispatch import dispatch
+from handlers.types import Inbound, Option, Outbound, Runtime
+from scheduler.outbox import RateLimited, RecipientUnreachable, Rejected, SendResult, TransientError
+
+CHANNEL = "whatsapp"
+INBOUND_PATH = "/whatsapp/inbound"
+STATUS_PATH = "/whatsapp/status"
+WINDOW = timedelta(hours=24)
+WINDOW_MARGIN = timedelta(minutes=5)  # don't start a free-form send in the window's last minutes
+TEMPLATE_KEYS = ("daily_prompt", "reminder", "partner_nudge", "clinician_alert", "all_clear", "craving_followup",
+                 "weekly_summary")
+# Delivery statuses in the order they happen; failed and undelivered end it.
+STATUS_ORDER = {"accepted": 0, "queued": 1, "sending": 2, "sent": 3, "delivered": 4, "read": 5,
+                "failed": 6, "undelivered": 6}
+OUTSIDE_WINDOW = "63016"
+UNREACHABLE_CODES = {"21211", "21614", "63003", "63024"}  # invalid or non-WhatsApp numbers
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Template:
+    content_sid: str
+    variables: tuple[str, ...]  # which of the message's template variables fill {{1}}, {{2}} ...
+
+
+def load_templates(path: Path) -> tuple[dict[str, Template], dict[int, str]]:
+    """The approved templates by message kind, and quick-reply templates by number of buttons."""
+    with path.open("rb") as fh:
+        data = tomllib.load(fh)
+    found = {}
+    for key, entry in data.get("templates", {}).items():
+        sid = (entry.get("content_sid") or "").strip()
+        if sid:
+            found[key] = Template(sid, tuple(str(v) for v in entry.get("variables", [])))
+    quick = {int(n): sid.strip() for n, sid in data.get("quick_reply", {}).items() if sid and sid.strip()}
+    return found, quick
+
+
+def missing_templates(templates: dict[str, Template]) -> list[str]:
+    return [key for key in TEMPLATE_KEYS if key not in templates]
+
+
+def render_options(message: Outbox) -> str:
+    """Options as numbered lines (or a row of values for a scale); typed numbers and words both work."""
+    if not message.options:
+        return message.text
+    if message.numbered:
+        lines = [f"{n}. {o['label']}" for n, o in enumerate(message.options, start=1)]
+        return message.text + "\n\n" + "\n".join(lines)
+    return message.text + "\n\n" + " · ".join(o["label"] for o in message.options)
+
+
+class WhatsAppSender:
+    """Sends outbox rows through Twilio: free-form inside the 24-hour window, a template outside it."""
+
+    channel = CHANNEL
+
+    def __init__(self, rt: Runtime, client, from_: str, templates: dict[str, Template],
+                 status_callback: str | None = None, quick_replies: dict[int, str] | None = None) -> None:
+        self.rt = rt
+        self.client = client
+        self.from_ = from_
+        self.templates = templates
+        self.quick_replies = quick_replies or {}
+        self.status_callback = status_callback
+
+    def window_open(self, address: str, now: datetime) -> bool:
+        with Session(self.rt.db) as session:
+            last = session.exec(select(ChannelAddress.last_inbound_at).where(
+                ChannelAddress.channel == CHANNEL, ChannelAddress.address == address)).first()
+        return last is not None and now - last < WINDOW - WINDOW_MARGIN
+
+    async def send(self, message: Outbox) -> SendResult:
+        open_ = not message.force_template and await asyncio.to_thread(
+            self.window_open, message.address, self.rt.clock())
+        params = {"from_": self.from_, "to": message.address}
+        if self.status_callback:
+            params["status_callback"] = self.status_callback
+        quick = self.quick_replies.get(len(message.options)) if message.numbered else None
+        if open_ and quick:
+            values = {"1": message.text}
+            for n, option in enumerate(message.options):
+                values[str(2 + 2 * n)], values[str(3 + 2 * n)] = option["label"][:20], option["payload"]
+            params["content_sid"], params["content_variables"] = quick, json.dumps(values)
+        elif open_:
+            params["body"] = render_options(message)
+        else:
+            template = self.templates.get(message.template_key or "")
+            if template is None:
+                raise Rejected(f"outside the 24-hour window and no approved template for "
+                               f"{message.template_key or message.kind!r}")
+            params["content_sid"] = template.content_sid
+            values = ({str(n): message.template_vars.get(var, "") for n, var in enumerate(template.variables, start=1)}
+                      if template.variables else dict(message.template_vars))
+            params["content_variables"] = json.dumps(values)
+        try:
+            sent = await self.client.messages.create_async(**params)
+        except TwilioRestException as exc:
+            code = str(exc.code or "")
+            if exc.status == 429 or code == "20429":
+                raise RateLimited(1.0) from exc
+            if code in UNREACHABLE_CODES:
+                raise RecipientUnreachable(message.address, f"twilio {code}") from exc
+            if exc.status >= 500:
+                raise TransientError(f"twilio {exc.status}") from exc
+            raise Rejected(f"twilio {exc.status} {code}".strip()) from exc
+        except (TimeoutError, OSError) as exc:
+            raise TransientError(type(exc).__name__) from exc
+        return SendResult(provider_id=sent.sid)
+
+
+def _copy(row: Outbox, **changes) -> Outbound:
+    values = dict(text=row.text, person_id=row.person_id, numbered=row.numbered, kind=row.kind,
+                  priority=row.priority, options=tuple(Option(o["label"], o["payload"]) for o in row.options),
+                  template_key=row.template_key, template_vars=dict(row.template_vars))
+    values.update(changes)
+    return Outbound(**values)
+
+
+class WhatsAppChannel:
+    """The signed webhook routes: inbound messages and delivery-status callbacks."""
+
+    def __init__(self, rt: Runtime, *, auth_token: str, public_base_url: str, sender: WhatsAppSender,
+                 on_dispatched=None) -> None:
+        self.rt = rt
+        self.validator = RequestValidator(auth_token)
+        self.public_base_url = public_base_url.rstrip("/")
+        self.sender = sender
+        self.on_dispatched = on_dispatched
+
+    def routes(self) -> list[Route]:
+        return [Route(INBOUND_PATH, self.inbound, methods=["POST"]),
+                Route(STATUS_PATH, self.status, methods=["POST"])]
+
+    async def _verified_form(self, request: Request, path: str) -> dict[str, str] | None:
+        """The form, if X-Twilio-Signature matches the public URL Twilio called (not the request's Host)."""
+        try:
+            form = {k: str(v) for k, v in (await request.form()).multi_items()}
+        except Exception:  # noqa: BLE001 - an unreadable body cannot carry a valid signature either
+            return None
+        signature = request.headers.get("x-twilio-signature", "")
+        url = self.public_base_url + path
+        if request.url.query:
+            url += "?" + request.url.query
+        if not signature or not self.validator.validate(url, form, signature):
+            return None
+        return form
+
+    async def inbound(self, request: Request) -> Response:
+        form = await self._verified_form(request, INBOUND_PATH)
+        if form is None:
+            return Response(status_code=403)
+        sid, sender = form.get("MessageSid", ""), form.get("From", "")
+        if not sid or not sender.startswith("whatsapp:"):
+            return Response(status_code=400)
+        inbound = Inbound(
+            channel=CHANNEL, address=sender, external_id=sid, text=form.get("Body", ""),
+            payload=form.get("ButtonPayload") or None, profile_name=form.get("ProfileName") or None,
+            received_at=self.rt.clock(),
+        )
+        which = optout.keyword(self.rt, inbound.text) if not inbound.payload else None
+        if which is not None and await asyncio.to_thread(optout.apply, self.rt, inbound, which):
+            pass  # confirmed once; nothing else to do
+        else:
+            await asyncio.to_thread(dispatch, self.rt, inbound)
+        if self.on_dispatched is not None:
+            self.on_dispatched(inbound)
+        # Empty TwiML: every reply goes through the outbox, not the webhook response.
+        return Response("<Response></Response>", media_type="text/xml")
+
+    async def status(self, request: Request) -> Response:
+        form = await self._verified_form(request, STATUS_PATH)
+        if form is None:
+            return Response(status_code=403)
+        sid, status = form.get("MessageSid", ""), (form.get("MessageStatus") or "").lower()
+        if not sid or status not in STATUS_ORDER:
+            return Response(status_code=400)
+        await asyncio.to_thread(self.apply_status, sid, status, form.get("ErrorCode") or None)
+        return Response(status_code=204)
+
+    def apply_status(self, sid: str, status: str, error: str | None) -> None:
+        """Move the message's status forward only; recover from 63016 and undelivered messages."""
+        now = self.rt.clock()
+        with Session(self.rt.db, expire_on_commit=False) as session:
+            row = session.exec(select(Outbox).where(Outbox.provider_id == sid)).first()
+            if row is None:
+                return
+            current = STATUS_ORDER.get(row.delivery_status or "", -1)
+            if STATUS_ORDER[status] <= current:
+                return  # callbacks arrive out of order: never move backwards
+            session.execute(update(Outbox).where(Outbox.id == row.id).values(
+                delivery_status=status, delivery_error=error))
+            if status in ("failed", "undelivered"):
+                self._recover(session, row, status, error, now)
+            session.commit()
+
+    def _recover(self, session: Session, row: Outbox, status: str, error: str | None, now: datetime) -> None:
+        if error == OUTSIDE_WINDOW:
+            # Accepted free-form, then refused: the window had closed. Send it again as the template.
+            enqueue(session, [(_copy(row, force_template=True), f"{row.idempotency_key}>template")], now=now,
+                    channel=row.channel, address=row.address)
+            return
+        if status == "undelivered" and row.person_id is not None:
+            other = session.exec(select(ChannelAddress).where(
+                ChannelAddress.person_id == row.person_id, ChannelAddress.channel != CHANNEL,
+                col(ChannelAddress.unreachable_at).is_(None), col(ChannelAddress.opted_out_at).is_(None))).first() \
+                or preferred_address(session, row.person_id)
+            if other is not None and (other.channel, other.address) != (row.channel, row.address):
+                enqueue(session, [(_copy(row), f"{row.idempotency_key}>{other.channel}")], now=now,
+                        channel=other.channel, address=other.address)
+
+
+def invite_link(from_: str) -> str:
+    """wa.me link that opens a chat with our number, the JOIN code already typed."""
+    number = from_.removeprefix("whatsapp:").lstrip("+")
+    return f"https://wa.me/{number}?text={quote('JOIN ')}{{token}}"
+
+
+def make_client(account_sid: str, auth_token: str, base_url: str | None):
+    """A Twilio client on the async HTTP client; `base_url` swaps the API host (a test server, a proxy)."""
+    from twilio.http.async_http_client import AsyncTwilioHttpClient
+    from twilio.rest import Client
+
+    client = Client(account_sid, auth_token, http_client=AsyncTwilioHttpClient(timeout=15))
+    if base_url:
+        client.api.base_url = base_url.rstrip("/")
+    return client
