@@ -129,8 +129,10 @@ def on_answer(turn: Turn, reply: Reply) -> None:
     if person.consent_at is None:
         person.consent_at = turn.now
         person.role = found.role
-        default = turn.inbound.profile_name if turn.inbound else None
-        person.display_name = person.display_name or default or found.name
+        profile_name = turn.inbound.profile_name if turn.inbound else None
+        # A clinician is known by the name the clinic gave; a partner by their own.
+        preferred = (found.name, profile_name) if found.role == Role.clinician else (profile_name, found.name)
+        person.display_name = person.display_name or preferred[0] or preferred[1]
     if found.role == Role.clinician:
         person.role = Role.clinician
         turn.say("invite.clinician_welcome")
