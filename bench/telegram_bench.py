@@ -13,19 +13,27 @@ Both bots run as their own process on loopback (uvicorn, the same settings), tal
     (python-telegram-bot's customwebhookbot pattern without Application), started by this module itself.
 
 The driver POSTs Telegram updates (bench/dispatch_bench.py's conversation mix, many chats) with httpx, keeping
-`--concurrency` updates in flight. Each chat's messages go strictly in order: the next one is sent only after
-every reply to the previous one has reached the fake (for ours, as many as the outbox holds for that chat). An
-update's latency runs from the start of its webhook POST to the moment the fake receives the first sendMessage
-for that chat.
+`--concurrency` updates in flight (an update holds its slot until its POST has been answered and its first reply
+has arrived). Each chat's messages go strictly in order: the next one is sent only after every reply to the
+previous one has reached the fake (for ours, as many as the outbox holds for that chat once the webhook has
+answered, so a second reply is never mistaken for the answer to the next message). An update's latency runs from
+the start of its webhook POST to the moment the fake receives the first sendMessage for that chat.
 
-Figures: updates/s and p50/p99 latency for each bot, and our cost per update (1/throughput) as a multiple of the
-echo bot's [target: at most 2x]; the same ratio by mean latency is printed alongside.
+Figures, one per line after a header:
+  1. ours: updates/s, p50/p99 latency (and mean, the bot process's CPU per update, how busy each process was);
+  2. the echo bot, the same;
+  3. our cost per update (1/throughput) as a multiple of the echo bot's [target: at most 2x], with the same ratio
+     by mean latency and by CPU per update alongside;
+  4. where our CPU goes: dispatch, the outbox claim, the drain's closing empty claim, marking replies sent and the
+     thread hops, timed in this process over the same mix; the rest is HTTP, python-telegram-bot and the loop.
+CPU per update is the steadier figure on a shared machine: throughput and latency also count waiting for a core.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -114,6 +122,8 @@ class Result:
     elapsed: float = 0.0
     latencies: list[float] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
+    bot_cpu: float = float("nan")  # seconds of CPU the bot's process used in the measured run
+    driver_cpu: float = float("nan")  # ... and this process (driver + fake Bot API server)
 
     @property
     def per_second(self) -> float:
@@ -126,6 +136,19 @@ class Result:
     @property
     def mean_ms(self) -> float:
         return statistics.fmean(self.latencies) * 1000 if self.latencies else float("nan")
+
+    @property
+    def bot_cpu_ms(self) -> float:
+        return self.bot_cpu / self.updates * 1000 if self.updates else float("nan")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc; NaN elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return float("nan")
 
 
 # expected(chat_id, replies so far) -> how many sendMessages that chat should have had once this update is answered
@@ -330,36 +353,94 @@ def echo_server(port: int, api: str, token: str) -> None:
         await bot.initialize()
         await uvicorn.Server(config).serve()
 
-    try:
+    with contextlib.suppress(KeyboardInterrupt):  # SIGINT from the benchmark: stop quietly
         asyncio.run(serve())
-    except KeyboardInterrupt:
-        pass
+
+
+# -- where our time goes ------------------------------------------------------------------------------------------
+def breakdown(clients: int = 30, rounds: int = 1) -> dict[str, float]:
+    """CPU ms per update of the pieces of our webhook path, run here on a fresh SQLite file with the same mix:
+    dispatch, the kick's outbox claim, the drain's closing claim that finds nothing, marking each reply sent,
+    and the thread hops (asyncio.to_thread) those take in `recovery-bot run`."""
+    from data.content import Content
+    from data.db import make_engine, upgrade
+    from data.models import OutboxStatus
+    from handlers.dispatch import dispatch
+    from handlers.types import Inbound, Runtime, system_clock
+    from scheduler import outbox
+
+    chats, scripts = conversations(clients, rounds, 1)
+    order = [(chats[c], scripts[c][i]) for i in range(max(map(len, scripts))) for c in range(len(chats))
+             if i < len(scripts[c])]
+    spent: dict[str, float] = defaultdict(float)
+    replies = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        engine = make_engine(f"sqlite:///{Path(tmp) / 'breakdown.db'}")
+        upgrade(engine)
+        rt = Runtime(db=engine, content=Content(), clock=system_clock)
+        for n, (chat_id, text) in enumerate(order):
+            address = str(chat_id)
+            t0 = time.thread_time()
+            dispatch(rt, Inbound("telegram", address, str(n), text=text))
+            t1 = time.thread_time()
+            rows = outbox.claim(engine, system_clock(), channels=["telegram"], address=address)
+            t2 = time.thread_time()
+            for row in rows:
+                outbox._set(engine, row.id, status=OutboxStatus.sent, provider_id="1", sent_at=system_clock(),
+                            lease_until=None, last_error=None)
+            t3 = time.thread_time()
+            outbox.claim(engine, system_clock(), channels=["telegram"], address=address)
+            t4 = time.thread_time()
+            spent["dispatch"] += t1 - t0
+            spent["claim"] += t2 - t1
+            spent["mark sent"] += t3 - t2
+            spent["empty claim"] += t4 - t3
+            replies += len(rows)
+        engine.dispose()
+
+    async def hops(count: int) -> float:
+        t0 = time.process_time()
+        for _ in range(count):
+            await asyncio.to_thread(int)
+        return (time.process_time() - t0) / count
+
+    hop = asyncio.run(hops(2000))
+    figures = {k: v / len(order) * 1000 for k, v in spent.items()}
+    figures["replies per update"] = replies / len(order)
+    figures["thread hops"] = (3 + replies / len(order)) * hop * 1000  # dispatch, 2 claims, one per reply
+    return figures
 
 
 # -- the benchmark ------------------------------------------------------------------------------------------------
-async def phase(fake: TimedFakeTelegram, label: str, url: str, expected: Expected, args, first_chat: int) -> Result:
+async def phase(fake: TimedFakeTelegram, label: str, url: str, expected: Expected, args, first_chat: int,
+                pid: int) -> Result:
     # Warm-up (connections, imports, first queries): a few onboarding conversations of their own, not counted.
     chats, scripts = conversations(args.concurrency, 0, first_chat)
     await drive(fake, url, chats, [s[:4] for s in scripts], concurrency=args.concurrency, expected=expected,
                 label=label, time_limit=10)
     chats, scripts = conversations(args.clients, args.rounds, first_chat + 10_000)
-    return await drive(fake, url, chats, scripts, concurrency=args.concurrency, expected=expected, label=label,
-                       time_limit=args.time_limit)
+    bot0, driver0 = cpu_seconds(pid), time.process_time()
+    result = await drive(fake, url, chats, scripts, concurrency=args.concurrency, expected=expected, label=label,
+                         time_limit=args.time_limit)
+    result.bot_cpu, result.driver_cpu = cpu_seconds(pid) - bot0, time.process_time() - driver0
+    return result
 
 
 def report(result: Result) -> None:
     print(f"{result.label:<34} {result.updates:>6} updates  {result.per_second:>7.1f} updates/s  "
-          f"p50 {result.pct(0.50):7.2f} ms  p99 {result.pct(0.99):7.2f} ms  (mean {result.mean_ms:.2f} ms)")
+          f"p50 {result.pct(0.50):7.2f} ms  p99 {result.pct(0.99):7.2f} ms  (mean {result.mean_ms:.2f} ms; "
+          f"bot CPU {result.bot_cpu_ms:.2f} ms/update, {result.bot_cpu / result.elapsed:.0%} of a core; "
+          f"driver+fake {result.driver_cpu / result.elapsed:.0%} of a core)")
     if result.failures:
         print(f"  {len(result.failures)} failures, e.g. {result.failures[:3]}")
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--clients", type=int, default=100, help="chats, each with its own conversation")
+    parser.add_argument("--clients", type=int, default=50, help="chats, each with its own conversation")
     parser.add_argument("--rounds", type=int, default=1, help="sessions after onboarding, per chat")
     parser.add_argument("--concurrency", type=int, default=8, help="updates in flight")
-    parser.add_argument("--time-limit", type=float, default=45, help="seconds per bot before chats stop early")
+    parser.add_argument("--time-limit", type=float, default=60, help="seconds per bot before chats stop early")
     parser.add_argument("--echo-server", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--api", help=argparse.SUPPRESS)
@@ -379,7 +460,7 @@ def main(argv: list[str] | None = None) -> None:
         proc, db = start_ours(fake, tmp, port)
         try:
             ours = asyncio.run(phase(fake, "ours (recovery-bot run, SQLite)", f"http://127.0.0.1:{port}{WEBHOOK_PATH}",
-                                     outbox_counter(db), args, first_chat=1_000_000))
+                                     outbox_counter(db), args, first_chat=1_000_000, pid=proc.pid))
         finally:
             stop_process(proc)
         report(ours)
@@ -387,15 +468,24 @@ def main(argv: list[str] | None = None) -> None:
         proc = start_echo(fake, tmp, port)
         try:
             echo = asyncio.run(phase(fake, "floor (PTB echo bot)", f"http://127.0.0.1:{port}{WEBHOOK_PATH}",
-                                     lambda _chat, before: before + 1, args, first_chat=2_000_000))
+                                     lambda _chat, before: before + 1, args, first_chat=2_000_000, pid=proc.pid))
         finally:
             stop_process(proc)
         report(echo)
     by_throughput = echo.per_second / ours.per_second if ours.per_second else float("inf")
     by_latency = ours.mean_ms / echo.mean_ms if echo.latencies else float("inf")
+    by_cpu = ours.bot_cpu_ms / echo.bot_cpu_ms
     verdict = "within target" if by_throughput <= TARGET else f"OVER target by {by_throughput / TARGET:.1f}x"
     print(f"cost per update, ours / echo bot (1/throughput): {by_throughput:.2f}x  [target <= {TARGET:.0f}x: "
-          f"{verdict}]  (by mean latency: {by_latency:.2f}x)")
+          f"{verdict}]  (by mean latency: {by_latency:.2f}x; by bot CPU per update: {by_cpu:.2f}x)")
+    parts = breakdown()
+    pieces = parts["dispatch"] + parts["claim"] + parts["empty claim"] + parts["mark sent"] + parts["thread hops"]
+    print(f"where our CPU per update goes (same mix, in this process, fresh SQLite): dispatch {parts['dispatch']:.2f} ms"
+          f", outbox claim {parts['claim']:.2f} ms, drain's closing empty claim {parts['empty claim']:.2f} ms, "
+          f"marking {parts['replies per update']:.2f} replies sent {parts['mark sent']:.2f} ms, thread hops "
+          f"{parts['thread hops']:.2f} ms; the rest of the bot's {ours.bot_cpu_ms:.2f} ms (HTTP in and out, "
+          f"python-telegram-bot, event loop, thread contention): {ours.bot_cpu_ms - pieces:.2f} ms "
+          f"(the echo bot's whole update: {echo.bot_cpu_ms:.2f} ms)")
 
 
 if __name__ == "__main__":

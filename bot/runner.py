@@ -15,6 +15,7 @@ from bot.web import create_app
 from handlers.types import Runtime
 from scheduler.outbox import DEFAULT_LIMITS, Delivery, RateLimit
 from scheduler.passes import PassReport, plan
+from scheduler.reception import Reception
 
 log = logging.getLogger(__name__)
 
@@ -75,12 +76,7 @@ async def serve(settings: Settings, rt: Runtime, *, host: str, port: int) -> Non
     delivery = Delivery(rt, senders, limits=limits(settings))
     worker = Worker(rt, delivery)
     routes, background, channels = [], set(), []
-
-    def kick(inbound) -> None:
-        """Send the replies to a message now instead of at the next pass."""
-        task = asyncio.ensure_future(delivery.drain(address=inbound.address, channels=[inbound.channel]))
-        background.add(task)
-        task.add_done_callback(background.discard)
+    reception = Reception(rt, delivery)  # replies to a message leave at once, not at the next pass
 
     if settings.telegram_bot_token:
         from bot.channels.telegram import TelegramChannel, make_bot
@@ -89,7 +85,7 @@ async def serve(settings: Settings, rt: Runtime, *, host: str, port: int) -> Non
         telegram = TelegramChannel(
             rt, make_bot(settings.telegram_bot_token.get_secret_value(), settings.telegram_api_base_url),
             webhook_secret=secret.get_secret_value() if secret else None,
-            public_base_url=settings.public_base_url, on_dispatched=kick)
+            public_base_url=settings.public_base_url, reception=reception)
         webhook = settings.telegram_mode == "webhook"
         await telegram.start(webhook=webhook)
         senders[telegram.sender.channel] = telegram.sender
@@ -115,7 +111,7 @@ async def serve(settings: Settings, rt: Runtime, *, host: str, port: int) -> Non
                                          quick_replies=quick)
         channel = whatsapp.WhatsAppChannel(rt, auth_token=settings.twilio_auth_token.get_secret_value(),
                                            public_base_url=settings.public_base_url, sender=sender,
-                                           on_dispatched=kick)
+                                           reception=reception)
         senders[sender.channel] = sender
         routes.extend(channel.routes())
         rt.invite_links[sender.channel] = whatsapp.invite_link(settings.twilio_whatsapp_from)
@@ -133,6 +129,7 @@ async def serve(settings: Settings, rt: Runtime, *, host: str, port: int) -> Non
     finally:
         scheduler.shutdown(wait=False)
         await worker.stop()
+        await reception.close()
         for channel in channels:
             await channel.stop()
         for task in list(background):

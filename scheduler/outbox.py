@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import Engine, and_, exists, or_, update
+from sqlalchemy import Engine, and_, bindparam, exists, or_, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -27,7 +27,7 @@ MAX_ATTEMPTS = 8
 BACKOFF_BASE = timedelta(seconds=2)
 BACKOFF_CAP = timedelta(minutes=15)
 BATCH = 200
-SENT, DROPPED, BLOCKED, REROUTED = "sent", "dropped", "blocked", "rerouted"
+DROPPED, BLOCKED, REROUTED = "dropped", "blocked", "rerouted"
 
 
 # -- what senders raise -------------------------------------------------------------------------------
@@ -123,16 +123,28 @@ def _due(now: datetime):
     return and_(or_(Outbox.status == OutboxStatus.pending, expired), col(Outbox.due_at) <= now)
 
 
+_EARLIER = aliased(Outbox)  # built once: SQLAlchemy re-processes every column of a new alias
+
+
 def _blocked(now: datetime):
     """An earlier message to the same address that is due, retrying or in flight keeps this one waiting.
 
     An earlier message held for later (quiet hours) does not: a reply must not wait for a reminder.
     """
-    earlier = aliased(Outbox)
+    earlier = _EARLIER
     return exists().where(
         earlier.channel == Outbox.channel, earlier.address == Outbox.address, earlier.id < Outbox.id,
         col(earlier.status).in_([OutboxStatus.pending, OutboxStatus.sending]),
         or_(earlier.status == OutboxStatus.sending, earlier.attempts > 0, earlier.due_at <= now),
+    )
+
+
+def _in_the_way(now: datetime):
+    earlier = _EARLIER
+    return exists().where(
+        earlier.channel == Outbox.channel, earlier.address == Outbox.address, earlier.id < Outbox.id,
+        or_(and_(earlier.status == OutboxStatus.sending, col(earlier.lease_until) >= now),
+            and_(earlier.status == OutboxStatus.pending, earlier.attempts > 0, col(earlier.due_at) > now)),
     )
 
 
@@ -143,30 +155,60 @@ def claim(db: Engine, now: datetime, *, limit: int = BATCH, channels: list[str] 
     Only the head of each recipient's queue is a candidate, so two workers never hold messages to the
     same person at once; the claiming worker then takes that person's following due messages too.
     """
+    with Session(db, expire_on_commit=False) as session:
+        rows = _claim(session, now, limit=limit, channels=channels, address=address, lease=lease)
+        session.commit()
+        return rows
+
+
+def _claim(session: Session, now: datetime, *, limit: int, channels: list[str] | None, address: str | None,
+           lease: timedelta) -> list[Outbox]:
     filters = [_due(now)]
     if channels is not None:
         filters.append(col(Outbox.channel).in_(channels))
     if address:
         filters.append(Outbox.address == address)
-    with Session(db, expire_on_commit=False) as session:
-        heads = select(Outbox.id).where(*filters, ~_blocked(now)).order_by(col(Outbox.id)).limit(limit)
-        if db.dialect.name == "postgresql":
-            heads = heads.with_for_update(skip_locked=True)
-        head_ids = list(session.exec(heads))
-        if not head_ids:
-            return []
-        queues = session.exec(select(Outbox.channel, Outbox.address).where(col(Outbox.id).in_(head_ids))).all()
-        followers = select(Outbox.id).where(
-            *filters, or_(*[and_(Outbox.channel == c, Outbox.address == a) for c, a in queues]))
-        stmt = (
-            update(Outbox)
-            .where(or_(col(Outbox.id).in_(head_ids), col(Outbox.id).in_(followers.scalar_subquery())))
-            .values(status=OutboxStatus.sending, lease_until=now + lease, attempts=Outbox.attempts + 1)
-            .returning(Outbox.id)
-        )
-        claimed = list(session.execute(stmt).scalars())
+    claim_values = dict(status=OutboxStatus.sending, lease_until=now + lease, attempts=Outbox.attempts + 1)
+    table = Outbox.__table__
+    if address:
+        # One recipient (the replies to a message just handled): every due message of theirs in one
+        # statement, unless an earlier one is in flight elsewhere or waiting out a retry.
+        stmt = update(Outbox).where(*filters, ~_in_the_way(now)).values(**claim_values).returning(*table.c)
+        return _rows(session.execute(stmt))
+    heads = select(Outbox.id).where(*filters, ~_blocked(now)).order_by(col(Outbox.id)).limit(limit)
+    if session.get_bind().dialect.name == "postgresql":
+        heads = heads.with_for_update(skip_locked=True)
+    head_ids = list(session.exec(heads))
+    if not head_ids:
+        return []
+    queues = session.exec(select(Outbox.channel, Outbox.address).where(col(Outbox.id).in_(head_ids))).all()
+    followers = select(Outbox.id).where(
+        *filters, or_(*[and_(Outbox.channel == c, Outbox.address == a) for c, a in queues]))
+    stmt = (
+        update(Outbox)
+        .where(or_(col(Outbox.id).in_(head_ids), col(Outbox.id).in_(followers.scalar_subquery())))
+        .values(**claim_values)
+        .returning(*table.c)
+    )
+    return _rows(session.execute(stmt))
+
+
+def _rows(result) -> list[Outbox]:
+    """Plain outbox rows from RETURNING, oldest first (no second query, no session to expire them)."""
+    return sorted((Outbox.model_construct(**row._mapping) for row in result), key=lambda r: r.id)
+
+
+def mark_sent(db: Engine, sent: list[tuple[int, str | None]], at: datetime) -> None:
+    """Record a batch of successful sends in one transaction."""
+    if not sent:
+        return
+    with Session(db) as session:
+        session.connection().execute(
+            update(Outbox.__table__).where(Outbox.__table__.c.id == bindparam("rid")).values(
+                status=OutboxStatus.sent, provider_id=bindparam("pid"), sent_at=at, lease_until=None,
+                last_error=None),
+            [{"rid": rid, "pid": pid} for rid, pid in sent])
         session.commit()
-        return list(session.exec(select(Outbox).where(col(Outbox.id).in_(claimed)).order_by(col(Outbox.id))))
 
 
 def _set(db: Engine, row_id: int, **values) -> None:
@@ -194,6 +236,7 @@ class Delivery:
     max_attempts: int = MAX_ATTEMPTS
     concurrency: int = 16
     stopping: bool = False
+    _rerouted: bool = False
     _buckets: dict[str, TokenBucket] = field(default_factory=dict)
     _per_recipient: dict[tuple[str, str], TokenBucket] = field(default_factory=dict)
 
@@ -229,8 +272,9 @@ class Delivery:
         sent = 0
         wanted = [c for c in (channels or list(self.senders)) if c in self.senders]
         while wanted and not self.stopping:
-            rows = await asyncio.to_thread(claim, self.rt.db, self.clock(), limit=self.batch, channels=wanted, address=address,
-                         lease=self.lease)
+            self._rerouted = False
+            rows = await asyncio.to_thread(claim, self.rt.db, self.clock(), limit=self.batch, channels=wanted,
+                                           address=address, lease=self.lease)
             if not rows:
                 break
             queues: dict[tuple[str, str], list[Outbox]] = defaultdict(list)
@@ -238,7 +282,10 @@ class Delivery:
                 queues[(row.channel, row.address)].append(row)
             gate = asyncio.Semaphore(self.concurrency)
             sent += sum(await asyncio.gather(*(self._gated(gate, q) for q in queues.values())))
-            # Loop until nothing is claimable: a failure re-routed to another channel is due at once.
+            # Another round only if there may be more: a full batch, or a message re-routed to another
+            # channel (due at once). An empty claim costs a write transaction, so don't make one for nothing.
+            if len(rows) < self.batch and not self._rerouted:
+                break
         return sent
 
     async def _set(self, row_id: int, **values) -> None:
@@ -247,29 +294,36 @@ class Delivery:
 
     async def _gated(self, gate: asyncio.Semaphore, queue: list[Outbox]) -> int:
         async with gate:
-            return await self._send_queue(queue)
+            return await self.send_queue(queue)
 
-    async def _send_queue(self, queue: list[Outbox]) -> int:
+    async def send_queue(self, queue: list[Outbox]) -> int:
         """One recipient's messages, strictly in order; after a failure the rest wait their turn."""
-        sent, rest = 0, []
+        done: list[tuple[int, str | None]] = []
+        rest: list[Outbox] = []
         for n, row in enumerate(queue):
             if self.stopping:
                 rest = queue[n:]
                 break
             outcome = await self._send_one(row)
+            if isinstance(outcome, SendResult):
+                done.append((row.id, outcome.provider_id))
+                continue
             if outcome == BLOCKED:
                 rest = queue[n + 1:]
                 break
             if outcome == REROUTED:  # the rest of this queue went to the other channel with it
+                self._rerouted = True
                 break
-            sent += outcome == SENT
+        # Sends are recorded per recipient in one transaction, right after the last of them.
+        await asyncio.to_thread(mark_sent, self.rt.db, done, self.clock())
         for later in rest:  # handed back untouched, still behind the one that failed
             await self._set(later.id, status=OutboxStatus.pending, lease_until=None, attempts=later.attempts - 1)
-        return sent
+        return len(done)
 
-    async def _send_one(self, row: Outbox) -> str:
-        """Try one message: SENT; DROPPED (failed for good, the queue moves on); BLOCKED (retry later);
-        REROUTED (the address is unreachable: this and the rest of its queue went elsewhere)."""
+    async def _send_one(self, row: Outbox) -> SendResult | str:
+        """Try one message: its SendResult when sent; DROPPED (failed for good, the queue moves on);
+        BLOCKED (retry later); REROUTED (the address is unreachable: this and the rest of its queue went
+        elsewhere)."""
         bucket = self._bucket(row.channel)
         per_chat = self._recipient_bucket(row.channel, row.address)
         if per_chat is not None:
@@ -299,9 +353,7 @@ class Delivery:
             await self._set(row.id, status=OutboxStatus.pending if retry else OutboxStatus.failed,
                  lease_until=None, due_at=self.clock() + backoff(row.attempts), last_error=type(exc).__name__)
             return BLOCKED if retry else DROPPED
-        await self._set(row.id, status=OutboxStatus.sent, provider_id=result.provider_id, sent_at=self.clock(),
-             lease_until=None, last_error=None)
-        return SENT
+        return result
 
     def _unreachable(self, row: Outbox, exc: RecipientUnreachable) -> None:
         """Mark the address, try the person's other channel, and tell the clinician about a client."""

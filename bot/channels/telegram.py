@@ -12,7 +12,6 @@ import html
 import json
 import logging
 import warnings
-from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 import telegram
@@ -25,9 +24,9 @@ from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Upd
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from data.models import ChannelAddress, Outbox
-from handlers.dispatch import dispatch
 from handlers.types import Inbound, Runtime
 from scheduler.outbox import RateLimited, RecipientUnreachable, Rejected, SendResult, TransientError
+from scheduler.reception import Reception
 
 CHANNEL = "telegram"
 WEBHOOK_PATH = "/telegram/webhook"
@@ -43,7 +42,6 @@ COMMANDS = [  # the command list Telegram shows in its menu; descriptions are fo
 ]
 
 log = logging.getLogger(__name__)
-OnDispatched = Callable[[Inbound], Awaitable[None] | None]
 
 
 def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
@@ -149,12 +147,12 @@ class TelegramChannel:
     """One bot: receives by polling or webhook, hands each update to the engine, then acknowledges it."""
 
     def __init__(self, rt: Runtime, bot: telegram.Bot, *, webhook_secret: str | None = None,
-                 public_base_url: str | None = None, on_dispatched: OnDispatched | None = None) -> None:
+                 public_base_url: str | None = None, reception: Reception | None = None) -> None:
         self.rt = rt
         self.bot = bot
         self.webhook_secret = webhook_secret
         self.public_base_url = (public_base_url or "").rstrip("/")
-        self.on_dispatched = on_dispatched
+        self.reception = reception or Reception(rt)
         self.sender = TelegramSender(bot)
         self._stopping = asyncio.Event()
 
@@ -187,13 +185,9 @@ class TelegramChannel:
         inbound = translate(update)
         if inbound is None:
             return
-        await asyncio.to_thread(dispatch, self.rt, inbound)
+        await self.reception.receive(inbound)
         if update.callback_query is not None:
             await self._acknowledge_choice(update.callback_query)
-        if self.on_dispatched is not None:
-            result = self.on_dispatched(inbound)
-            if asyncio.iscoroutine(result):
-                await result
 
     def _member_changed(self, update: Update) -> None:
         """Someone blocked or unblocked the bot: stop or resume sending to that chat."""

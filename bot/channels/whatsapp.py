@@ -26,9 +26,9 @@ from twilio.request_validator import RequestValidator
 from data.models import ChannelAddress, Outbox
 from handlers import optout
 from handlers.delivery import enqueue, preferred_address
-from handlers.dispatch import dispatch
 from handlers.types import Inbound, Option, Outbound, Runtime
 from scheduler.outbox import RateLimited, RecipientUnreachable, Rejected, SendResult, TransientError
+from scheduler.reception import Reception
 
 CHANNEL = "whatsapp"
 INBOUND_PATH = "/whatsapp/inbound"
@@ -150,12 +150,12 @@ class WhatsAppChannel:
     """The signed webhook routes: inbound messages and delivery-status callbacks."""
 
     def __init__(self, rt: Runtime, *, auth_token: str, public_base_url: str, sender: WhatsAppSender,
-                 on_dispatched=None) -> None:
+                 reception: Reception | None = None) -> None:
         self.rt = rt
         self.validator = RequestValidator(auth_token)
         self.public_base_url = public_base_url.rstrip("/")
         self.sender = sender
-        self.on_dispatched = on_dispatched
+        self.reception = reception or Reception(rt)
 
     def routes(self) -> list[Route]:
         return [Route(INBOUND_PATH, self.inbound, methods=["POST"]),
@@ -189,11 +189,9 @@ class WhatsAppChannel:
         )
         which = optout.keyword(self.rt, inbound.text) if not inbound.payload else None
         if which is not None and await asyncio.to_thread(optout.apply, self.rt, inbound, which):
-            pass  # confirmed once; nothing else to do
+            await self.reception.flush(inbound)  # the one confirmation
         else:
-            await asyncio.to_thread(dispatch, self.rt, inbound)
-        if self.on_dispatched is not None:
-            self.on_dispatched(inbound)
+            await self.reception.receive(inbound)
         # Empty TwiML: every reply goes through the outbox, not the webhook response.
         return Response("<Response></Response>", media_type="text/xml")
 

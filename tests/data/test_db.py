@@ -84,3 +84,10 @@ def test_upgrading_from_the_first_schema_keeps_data(tmp_path):
     with engine.connect() as conn:
         assert conn.execute(text("SELECT followups_sent FROM craving")).scalar() == 0
     assert current_revision(engine) == HEAD
+
+
+def test_outbox_ids_are_never_reused_after_rows_are_erased(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path}/ids.db")
+    upgrade(engine)
+    with engine.connect() as conn:
+        assert "AUTOINCREMENT" in conn.execute(text("SELECT sql FROM sqlite_master WHERE name='outbox'")).scalar()
