@@ -243,12 +243,21 @@ def invite_link(from_: str) -> str:
     return f"https://wa.me/{number}?text={quote('JOIN ')}{{token}}"
 
 
-def make_client(account_sid: str, auth_token: str, base_url: str | None):
+SEND_TIMEOUT = 15.0
+
+
+def make_client(account_sid: str, auth_token: str, base_url: str | None, *, timeout: float = SEND_TIMEOUT):
     """A Twilio client on the async HTTP client; `base_url` swaps the API host (a test server, a proxy)."""
     from twilio.http.async_http_client import AsyncTwilioHttpClient
     from twilio.rest import Client
 
-    client = Client(account_sid, auth_token, http_client=AsyncTwilioHttpClient(timeout=15))
+    class _TimedClient(AsyncTwilioHttpClient):
+        """twilio's async client ignores its own timeout (it passes None to aiohttp): apply it."""
+
+        async def request(self, *args, timeout=None, **kwargs):
+            return await super().request(*args, timeout=timeout or self.timeout, **kwargs)
+
+    client = Client(account_sid, auth_token, http_client=_TimedClient(timeout=timeout))
     if base_url:
         client.api.base_url = base_url.rstrip("/")
     return client
