@@ -13,10 +13,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import text
-
+from bench.common import drop_pg_schema, fresh_engine
 from data.content import Content
-from data.db import make_engine, upgrade
 from handlers.dispatch import dispatch
 from handlers.types import FixedClock, Inbound, Runtime
 
@@ -39,11 +37,7 @@ def conversations(clients: int, rounds: int) -> list[tuple[str, str]]:
 
 
 def run(url: str, label: str, clients: int, rounds: int) -> dict[str, float]:
-    engine = make_engine(url)
-    if engine.dialect.name == "postgresql":
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public"))
-    upgrade(engine)
+    engine = fresh_engine(url, "dispatch_bench")
     clock = FixedClock(datetime(2026, 3, 2, 2, 0, tzinfo=UTC))
     rt = Runtime(db=engine, content=Content(), clock=clock)
     messages = conversations(clients, rounds)
@@ -86,7 +80,10 @@ def main() -> None:
         run(f"sqlite:///{Path(tmp) / 'bench.db'}", "SQLite (file, WAL)", args.clients, args.rounds)
     pg = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
     if pg:
-        run(pg, "PostgreSQL", args.clients, args.rounds)
+        try:
+            run(pg, "PostgreSQL", args.clients, args.rounds)
+        finally:
+            drop_pg_schema(pg, "dispatch_bench")
     else:
         print("PostgreSQL: skipped (set BENCH_DATABASE_URL or TEST_DATABASE_URL)")
 

@@ -77,9 +77,11 @@ class Sender(Protocol):
 class TokenBucket:
     """At most `rate` sends per second on average, with bursts up to `burst`; can be told to pause."""
 
-    def __init__(self, rate: float, burst: float | None = None) -> None:
+    def __init__(self, rate: float, burst: float = 1.0) -> None:
+        # A burst of one by default: a bucket that can burst `rate` and refill `rate` per second
+        # lets twice the limit through in a rolling second, which is exactly what earns a 429.
         self.rate = rate
-        self.capacity = burst if burst is not None else max(1.0, rate)
+        self.capacity = burst
         self.tokens = self.capacity
         self.updated = time.monotonic()
         self.paused_until = 0.0
@@ -102,6 +104,7 @@ class TokenBucket:
     def pause(self, seconds: float) -> None:
         self.paused_until = max(self.paused_until, time.monotonic() + seconds)
         self.tokens = 0
+        self.updated = self.paused_until  # refill starts when the pause ends, not before
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, bindparam, select, update
@@ -120,12 +121,14 @@ def _prompt_batch(rt: Runtime, session: Session, due: list[tuple], now: datetime
     if not checkins:
         return 0
     # One check-in per client per local day: a second pass or a second worker inserts nothing.
+    # Executed as "many" (not one giant VALUES list) so the statement compiles once and is cached.
     created = {
         (row.client_id, row.local_date): row.id
         for row in conn.execute(
-            insert(CheckIn.__table__).values(checkins)
+            insert(CheckIn.__table__)
             .on_conflict_do_nothing(index_elements=["client_id", "local_date"])
-            .returning(CheckIn.__table__.c.id, CheckIn.__table__.c.client_id, CheckIn.__table__.c.local_date)
+            .returning(CheckIn.__table__.c.id, CheckIn.__table__.c.client_id, CheckIn.__table__.c.local_date),
+            checkins,
         )
     }
     outbox, escalations, flows = [], [], []
@@ -135,14 +138,9 @@ def _prompt_batch(rt: Runtime, session: Session, due: list[tuple], now: datetime
             continue
         address = addresses[person.id]
         free = states.get(person.id) in (None, "menu")
-        content, locale = rt.content, person.locale
         name = person.display_name or ""
-        if free:
-            text = content.text("prompt.daily", locale, name=name)
-            options = [{"label": content.text(f"mood.{v}", locale), "payload": f"mood:{v}"} for v in MOOD_SCALE]
-        else:  # mid-conversation: don't hijack it, offer a way in
-            text = content.text("prompt.daily_busy", locale, name=name)
-            options = [{"label": content.text("menu.checkin", locale), "payload": "cmd:checkin"}]
+        text, options = _prompt(rt.content, person.locale, free)
+        text = text.replace("{name}", name)
         quiet_end = in_quiet_hours(now, ZoneInfo(person.timezone), profile.quiet_start, profile.quiet_end)
         outbox.append(_outbox_row(person.id, address, text, options, numbered=not free, kind="prompt",
                                   template="daily_prompt", vars_={"1": name}, key=f"prompt:{person.id}:{day}",
@@ -170,6 +168,17 @@ def _prompt_batch(rt: Runtime, session: Session, due: list[tuple], now: datetime
         )
         conn.execute(stmt, flows)
     return len(outbox)
+
+
+@lru_cache(maxsize=64)
+def _prompt(content, locale: str, free: bool) -> tuple[str, list[dict]]:
+    """The prompt's text (with {name} still to fill) and its options, per language: built once, not per client."""
+    if free:
+        options = [{"label": content.text(f"mood.{v}", locale), "payload": f"mood:{v}"} for v in MOOD_SCALE]
+        return content.text("prompt.daily", locale), options
+    # Mid-conversation: don't hijack it, offer a way in.
+    return content.text("prompt.daily_busy", locale), [{"label": content.text("menu.checkin", locale),
+                                                         "payload": "cmd:checkin"}]
 
 
 def _escalate_yesterday(conn, client_ids: list[int], now: datetime) -> None:

@@ -128,6 +128,9 @@ class WhatsAppSender:
             code = str(exc.code or "")
             if exc.status == 429 or code == "20429":
                 raise RateLimited(1.0) from exc
+            if exc.status in (401, 403) and code in ("20003", ""):
+                log.error("Twilio refused our credentials: check TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN")
+                raise TransientError("twilio authentication") from exc  # kept, retried once fixed
             if code in UNREACHABLE_CODES:
                 raise RecipientUnreachable(message.address, f"twilio {code}") from exc
             if exc.status >= 500:
@@ -161,24 +164,27 @@ class WhatsAppChannel:
         return [Route(INBOUND_PATH, self.inbound, methods=["POST"]),
                 Route(STATUS_PATH, self.status, methods=["POST"])]
 
-    async def _verified_form(self, request: Request, path: str) -> dict[str, str] | None:
-        """The form, if X-Twilio-Signature matches the public URL Twilio called (not the request's Host)."""
+    async def _verified_form(self, request: Request, path: str) -> dict[str, str] | Response:
+        """The form, if X-Twilio-Signature matches the public URL Twilio called (not the request's Host);
+        otherwise the response to give: 403 for a missing or wrong signature, 400 for an unreadable body."""
+        signature = request.headers.get("x-twilio-signature", "")
+        if not signature:
+            return Response(status_code=403)
         try:
             form = {k: str(v) for k, v in (await request.form()).multi_items()}
-        except Exception:  # noqa: BLE001 - an unreadable body cannot carry a valid signature either
-            return None
-        signature = request.headers.get("x-twilio-signature", "")
+        except Exception:  # noqa: BLE001 - any body the form parser rejects is malformed
+            return Response(status_code=400)
         url = self.public_base_url + path
         if request.url.query:
             url += "?" + request.url.query
-        if not signature or not self.validator.validate(url, form, signature):
-            return None
+        if not self.validator.validate(url, form, signature):
+            return Response(status_code=403)
         return form
 
     async def inbound(self, request: Request) -> Response:
         form = await self._verified_form(request, INBOUND_PATH)
-        if form is None:
-            return Response(status_code=403)
+        if isinstance(form, Response):
+            return form
         sid, sender = form.get("MessageSid", ""), form.get("From", "")
         if not sid or not sender.startswith("whatsapp:"):
             return Response(status_code=400)
@@ -197,8 +203,8 @@ class WhatsAppChannel:
 
     async def status(self, request: Request) -> Response:
         form = await self._verified_form(request, STATUS_PATH)
-        if form is None:
-            return Response(status_code=403)
+        if isinstance(form, Response):
+            return form
         sid, status = form.get("MessageSid", ""), (form.get("MessageStatus") or "").lower()
         if not sid or status not in STATUS_ORDER:
             return Response(status_code=400)
