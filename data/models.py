@@ -195,6 +195,9 @@ class Outbox(SQLModel, table=True):
     __table_args__ = (
         sa.Index("ix_outbox_due", "status", "due_at"),
         sa.Index("ix_outbox_queue", "channel", "address", "id"),  # per-recipient order
+        # Only sent messages have a provider id: a partial index costs nothing when queueing.
+        sa.Index("ix_outbox_provider_id", "provider_id", sqlite_where=sa.text("provider_id IS NOT NULL"),
+                 postgresql_where=sa.text("provider_id IS NOT NULL")),
         {"sqlite_autoincrement": True},
     )
     id: int | None = Field(default=None, primary_key=True)
@@ -214,7 +217,7 @@ class Outbox(SQLModel, table=True):
     due_at: datetime = _instant()
     attempts: int = 0
     lease_until: datetime | None = _instant(default=None)
-    provider_id: str | None = Field(default=None, max_length=128, index=True)
+    provider_id: str | None = Field(default=None, max_length=128)
     last_error: str | None = Field(default=None, max_length=500)
     # What the platform reported after accepting it (WhatsApp status callbacks): only moves forward.
     delivery_status: str | None = Field(default=None, max_length=16)

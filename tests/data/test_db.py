@@ -91,3 +91,12 @@ def test_outbox_ids_are_never_reused_after_rows_are_erased(tmp_path):
     upgrade(engine)
     with engine.connect() as conn:
         assert "AUTOINCREMENT" in conn.execute(text("SELECT sql FROM sqlite_master WHERE name='outbox'")).scalar()
+
+
+def test_migrations_build_exactly_the_schema_the_models_describe(engine):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlmodel import SQLModel
+
+    with engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), SQLModel.metadata) == []
