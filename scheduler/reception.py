@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import defaultdict
 
 from handlers.dispatch import dispatch
 from handlers.types import Inbound, Runtime
@@ -25,6 +24,10 @@ class Reception:
         self.rt = rt
         self.delivery = delivery
         self._tasks: set[asyncio.Task] = set()
+        # One sending task per recipient in this process, so their messages leave in order: rows
+        # claimed while it runs join its list, and a claim that found them still in flight is redone.
+        self._waiting: dict[tuple[str, str], list] = {}
+        self._recheck: set[tuple[str, str]] = set()
 
     async def receive(self, inbound: Inbound) -> None:
         """Handle one message (committed when this returns) and start sending its replies."""
@@ -34,6 +37,9 @@ class Reception:
         """Send whatever is queued for this address now (e.g. an opt-out confirmation)."""
         await self._then_send(inbound, lambda: None)
 
+    def _claim(self, channel: str, address: str):
+        return claim(self.rt.db, self.rt.clock(), channels=[channel], address=address, lease=self.delivery.lease)
+
     async def _then_send(self, inbound: Inbound, work) -> None:
         delivery = self.delivery
         if delivery is None or inbound.channel not in delivery.senders:
@@ -42,24 +48,35 @@ class Reception:
 
         def work_and_claim():
             work()
-            return claim(self.rt.db, self.rt.clock(), channels=[inbound.channel], address=inbound.address,
-                         lease=delivery.lease)
+            return self._claim(inbound.channel, inbound.address)
 
         rows = await asyncio.to_thread(work_and_claim)
+        key = (inbound.channel, inbound.address)
+        if key in self._waiting:
+            self._waiting[key].extend(rows)
+            self._recheck.add(key)
+            return
         if rows:
-            task = asyncio.ensure_future(self._send(rows))
+            self._waiting[key] = list(rows)
+            task = asyncio.ensure_future(self._run(key))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
 
-    async def _send(self, rows) -> None:
-        queues = defaultdict(list)
-        for row in rows:
-            queues[(row.channel, row.address)].append(row)
+    async def _run(self, key: tuple[str, str]) -> None:
         try:
-            for queue in queues.values():
-                await self.delivery.send_queue(queue)
+            while True:
+                batch, self._waiting[key] = self._waiting[key], []
+                if not batch and key in self._recheck:
+                    self._recheck.discard(key)
+                    batch = await asyncio.to_thread(self._claim, *key)
+                if not batch:
+                    return
+                await self.delivery.send_queue(sorted(batch, key=lambda r: r.id))
         except Exception:
             log.exception("sending replies failed; the outbox will retry them after their lease")
+        finally:
+            self._waiting.pop(key, None)
+            self._recheck.discard(key)
 
     async def close(self) -> None:
         """Wait for replies being sent (the messages in hand) before stopping."""
