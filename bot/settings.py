@@ -55,8 +55,8 @@ class Settings(BaseSettings):
     whatsapp_templates_file: Path = Field(Path(__file__).parents[1] / "data" / "content" / "whatsapp_templates.toml",
                                           alias="WHATSAPP_TEMPLATES_FILE")
 
-    @field_validator("public_base_url", "telegram_bot_token", "telegram_webhook_secret", "twilio_account_sid",
-                     "twilio_auth_token", "twilio_whatsapp_from", mode="before")
+    @field_validator("content_dir", "public_base_url", "telegram_bot_token", "telegram_webhook_secret",
+                     "twilio_account_sid", "twilio_auth_token", "twilio_whatsapp_from", mode="before")
     @classmethod
     def _blank_is_unset(cls, value):
         return None if value in ("", None) else value
@@ -106,11 +106,6 @@ class Settings(BaseSettings):
         if value.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
             raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
         return value.upper()
-
-    @field_validator("content_dir", mode="before")
-    @classmethod
-    def _empty_is_none(cls, value):
-        return None if value in ("", None) else value
 
     @field_validator("content_dir")
     @classmethod

@@ -139,9 +139,6 @@ class Content:
             for i in self._items("support", locale)
         ]
 
-    def support_kind(self, key: str, locale: str = DEFAULT_LOCALE) -> SupportKind | None:
-        return next((k for k in self.support_kinds(locale) if k.key == key), None)
-
     def coping(self, locale: str = DEFAULT_LOCALE) -> list[CopingStrategy]:
         return [CopingStrategy(i["key"], i["title"], i["how"]) for i in self._items("coping", locale)]
 
