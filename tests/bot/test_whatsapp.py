@@ -37,7 +37,7 @@ from bot.web import create_app
 from data.models import ChannelAddress, CheckIn, InboundEvent, Outbox, Person, SupportContact
 from scheduler.outbox import Delivery, RateLimited, RecipientUnreachable, Rejected, TransientError
 from scheduler.passes import plan, run_pass
-from tests.fakes.telegram_api import _free_socket
+from tests.fakes.loopback import free_socket
 from tests.fakes.twilio_api import FakeTwilio, sign, signed_post_async
 from tests.scheduler.conftest import add_person, outbox_for
 
@@ -620,7 +620,7 @@ def test_a_hanging_twilio_request_times_out_as_a_transient_error(fake, templates
 
 
 def test_an_unreachable_host_is_a_transient_error(rt, templates):
-    with _free_socket() as sock:
+    with free_socket() as sock:
         closed = f"http://127.0.0.1:{sock.getsockname()[1]}"
     # Nothing listens there any more: the connection is refused.
 

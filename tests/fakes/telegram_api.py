@@ -21,23 +21,23 @@ import asyncio
 import copy
 import json
 import re
-import socket
-import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qsl
 
 import httpx
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from tests.fakes.loopback import LoopbackServer
+
 __all__ = ["FakeTelegram"]
+
 
 # Canonical (camelCase) names of the implemented methods, keyed by lower case: Telegram
 # matches method names case-insensitively.
@@ -172,43 +172,6 @@ def _parse_multipart(body: bytes, content_type: str) -> tuple[dict[str, str], di
     return fields, files
 
 
-def _free_socket() -> socket.socket:
-    # proto=IPPROTO_TCP so asyncio sets TCP_NODELAY on accepted connections (else ~40 ms Nagle stalls).
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(128)
-    sock.set_inheritable(True)
-    return sock
-
-
-class _QuickServer(uvicorn.Server):
-    """uvicorn.Server that notices ``should_exit`` within ~10 ms and shuts down without
-    uvicorn's fixed pauses (0.1 s ticks), so a fake per test stays cheap."""
-
-    async def main_loop(self) -> None:
-        counter = 0
-        while not await self.on_tick(counter):
-            counter = (counter + 1) % 864000
-            await asyncio.sleep(0.01)
-
-    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
-        for server in self.servers:
-            server.close()
-        for connection in list(self.server_state.connections):
-            connection.shutdown()
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + 2
-        while (self.server_state.connections or self.server_state.tasks) and loop.time() < deadline:
-            await asyncio.sleep(0.005)
-        for task in list(self.server_state.tasks):
-            task.cancel()
-        for server in self.servers:
-            await server.wait_closed()
-        if not self.force_exit:
-            await self.lifespan.shutdown()
-
-
 def _chat_type(chat_id: int) -> str:
     if chat_id > 0:
         return "private"
@@ -228,8 +191,10 @@ def _clean_markup(markup: Any) -> Any:
     return {"inline_keyboard": rows}
 
 
-class FakeTelegram:
+class FakeTelegram(LoopbackServer):
     """A loopback Telegram Bot API server; see the module docstring."""
+
+    name = "Telegram"
 
     def __init__(
         self,
@@ -238,13 +203,13 @@ class FakeTelegram:
         first_name: str = "Recovery Test Bot",
         max_long_poll: float = 2.0,
     ):
+        super().__init__()
         self.token = token
         self.username = username
         self.first_name = first_name
         self.max_long_poll = max_long_poll  # getUpdates waits at most this long
         self.bot_id = int(token.split(":", 1)[0]) if token.split(":", 1)[0].isdigit() else 123456
 
-        self._lock = threading.RLock()
         self._calls: list[tuple[str, dict]] = []
         self._sent: list[tuple[int | str, dict]] = []
         self._edits: list[tuple[int | str, dict]] = []
@@ -262,64 +227,7 @@ class FakeTelegram:
         self._blocked: set[int | str] = set()
         self._rules: list[dict] = []
 
-        self._server: _QuickServer | None = None
-        self._thread: threading.Thread | None = None
-        self._socket: socket.socket | None = None
-        self._port: int | None = None
-        self._stopping = False
-
-    # ------------------------------------------------------------------ lifecycle
-
-    def start(self) -> FakeTelegram:
-        if self._thread is not None:
-            return self
-        self._stopping = False
-        self._socket = _free_socket()
-        self._port = self._socket.getsockname()[1]
-        config = uvicorn.Config(
-            self._app(),
-            log_level="warning",
-            access_log=False,
-            lifespan="off",
-            timeout_graceful_shutdown=1,
-        )
-        self._server = _QuickServer(config)
-        self._thread = threading.Thread(
-            target=self._server.run,
-            kwargs={"sockets": [self._socket]},
-            name="fake-telegram",
-            daemon=True,
-        )
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError("fake Telegram server did not start")
-            time.sleep(0.005)
-        return self
-
-    def stop(self) -> None:
-        self._stopping = True
-        if self._server is not None:
-            self._server.should_exit = True
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-        if self._socket is not None:
-            self._socket.close()
-        self._server = self._thread = self._socket = None
-
-    def __enter__(self) -> FakeTelegram:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
-
-    @property
-    def url(self) -> str:
-        if self._port is None:
-            raise RuntimeError("FakeTelegram is not started")
-        return f"http://127.0.0.1:{self._port}"
+    # ------------------------------------------------------------------ URLs
 
     @property
     def base_url(self) -> str:
@@ -401,39 +309,8 @@ class FakeTelegram:
             self._edits.clear()
             self._answered.clear()
 
-    def wait_for(
-        self, predicate: Callable[[], Any], timeout: float = 5, interval: float = 0.01
-    ) -> Any:
-        """Poll until ``predicate()`` is truthy and return its value; AssertionError on timeout.
-
-        Blocks the calling thread: from a coroutine whose event loop also runs the bot use
-        :meth:`async_wait_for` instead.
-        """
-        deadline = time.monotonic() + timeout
-        while True:
-            value = predicate()
-            if value:
-                return value
-            if time.monotonic() >= deadline:
-                raise AssertionError(
-                    f"condition not met within {timeout} s; calls: {self.methods()}"
-                )
-            time.sleep(interval)
-
-    async def async_wait_for(
-        self, predicate: Callable[[], Any], timeout: float = 5, interval: float = 0.01
-    ) -> Any:
-        """Like :meth:`wait_for` but yields to the event loop while waiting."""
-        deadline = time.monotonic() + timeout
-        while True:
-            value = predicate()
-            if value:
-                return value
-            if time.monotonic() >= deadline:
-                raise AssertionError(
-                    f"condition not met within {timeout} s; calls: {self.methods()}"
-                )
-            await asyncio.sleep(interval)
+    def _progress(self) -> str:
+        return f"calls: {self.methods()}"
 
     # ------------------------------------------------------------------ failure injection
 

@@ -27,23 +27,20 @@ import base64
 import copy
 import json
 import secrets
-import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from email.utils import format_datetime
-from typing import Any
 from urllib.parse import parse_qsl
 
 import httpx
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from twilio.request_validator import RequestValidator
 
-from tests.fakes.telegram_api import _free_socket, _QuickServer
+from tests.fakes.loopback import LoopbackServer
 
 __all__ = ["FakeTwilio", "sign", "signed_post", "signed_post_async"]
 
@@ -109,70 +106,29 @@ async def signed_post_async(http: httpx.AsyncClient, url: str, params: Mapping[s
     return await http.post(url, data=form, headers=headers)
 
 
-class FakeTwilio:
+class FakeTwilio(LoopbackServer):
     """A loopback Twilio REST API server for sending messages; see the module docstring."""
+
+    name = "Twilio"
 
     def __init__(self, account_sid: str | None = None, auth_token: str | None = None,
                  whatsapp_number: str = "whatsapp:+85200000000"):
+        super().__init__()
         self.account_sid = account_sid or "AC" + "0123456789abcdef" * 2
         self.auth_token = auth_token or "f" * 8 + "0123456789abcdef" + "e" * 8
         self.whatsapp_number = whatsapp_number  # the bot's sender: `To` of inbound messages
-        self._lock = threading.RLock()
         self._messages: list[dict] = []  # params of accepted messages, as sent
         self._sids: list[str] = []  # the Message SID each of them was given
         self._resources: dict[str, dict] = {}  # sid -> Message resource
         self._requests: list[dict] = []  # every create request, accepted or not
         self._failures: list[dict] = []
         self._delay = 0.0
-        self._server: _QuickServer | None = None
-        self._thread: threading.Thread | None = None
-        self._socket = None
-        self._port: int | None = None
-        self._stopping = False
 
-    # ------------------------------------------------------------------ lifecycle
-    def start(self) -> FakeTwilio:
-        if self._thread is not None:
-            return self
-        self._stopping = False
-        self._socket = _free_socket()
-        self._port = self._socket.getsockname()[1]
-        config = uvicorn.Config(self._app(), log_level="warning", access_log=False, lifespan="off",
-                                timeout_graceful_shutdown=1)
-        self._server = _QuickServer(config)
-        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._socket]},
-                                        name="fake-twilio", daemon=True)
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError("fake Twilio server did not start")
-            time.sleep(0.005)
-        return self
-
-    def stop(self) -> None:
-        self._stopping = True
-        if self._server is not None:
-            self._server.should_exit = True
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-        if self._socket is not None:
-            self._socket.close()
-        self._server = self._thread = self._socket = None
-
-    def __enter__(self) -> FakeTwilio:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
-
+    # ------------------------------------------------------------------ URLs
     @property
     def base_url(self) -> str:
         """For ``make_client(..., base_url=...)`` (``client.api.base_url``)."""
-        if self._port is None:
-            raise RuntimeError("FakeTwilio is not started")
-        return f"http://127.0.0.1:{self._port}"
+        return self.url
 
     # ------------------------------------------------------------------ recorded state
     @property
@@ -229,29 +185,8 @@ class FakeTwilio:
         with self._lock:
             self._delay = float(seconds)
 
-    def wait_for(self, predicate: Callable[[], Any], timeout: float = 5, interval: float = 0.01) -> Any:
-        """Poll until ``predicate()`` is truthy and return its value; AssertionError on timeout.
-
-        Blocks the calling thread: never call it from the event loop that sends.
-        """
-        deadline = time.monotonic() + timeout
-        while True:
-            value = predicate()
-            if value:
-                return value
-            if time.monotonic() >= deadline:
-                raise AssertionError(f"condition not met within {timeout} s; {len(self.messages)} message(s) sent")
-            time.sleep(interval)
-
-    async def async_wait_for(self, predicate: Callable[[], Any], timeout: float = 5, interval: float = 0.01) -> Any:
-        deadline = time.monotonic() + timeout
-        while True:
-            value = predicate()
-            if value:
-                return value
-            if time.monotonic() >= deadline:
-                raise AssertionError(f"condition not met within {timeout} s; {len(self.messages)} message(s) sent")
-            await asyncio.sleep(interval)
+    def _progress(self) -> str:
+        return f"{len(self.messages)} message(s) sent"
 
     # ------------------------------------------------------------------ webhook forms
     def inbound_params(self, from_: str, body: str, *, sid: str | None = None, profile_name: str | None = "Ken",
