@@ -216,6 +216,10 @@ def clinician_invite(
                 return bot.username
 
         links["telegram"] = f"https://t.me/{asyncio.run(username())}?start={{token}}"
+    if settings.whatsapp_enabled:
+        from bot.channels.whatsapp import invite_link
+
+        links["whatsapp"] = invite_link(settings.twilio_whatsapp_from)
     with Session(rt.db) as session:
         token = create(session, role="clinician", now=rt.clock(), name=name)
         session.commit()
