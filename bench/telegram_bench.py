@@ -26,6 +26,14 @@ Figures, one per line after a header:
      by mean latency and by CPU per update alongside;
   4. where our CPU goes: dispatch, the outbox claim, the drain's closing empty claim, marking replies sent and the
      thread hops, timed in this process over the same mix; the rest is HTTP, python-telegram-bot and the loop.
+  5. ours on WhatsApp: the same mix as Twilio's signed inbound webhooks (POST /whatsapp/inbound, X-Twilio-Signature
+     over PUBLIC_BASE_URL + path and the form) from many numbers (whatsapp:+8526xxxxxxx) to `recovery-bot run` with
+     only WhatsApp configured (no Telegram token), a SQLite file, TWILIO_API_BASE_URL=<a FakeTwilio in this
+     process> (tests/fakes/twilio_api.py), the pass pushed out and WHATSAPP_RATE_PER_SECOND out of reach (a sender's
+     messages per second are Twilio/WhatsApp account policy, not cost; the fake enforces none). 8 in flight, each
+     number in order as above (every due outbox row for that number has reached the fake before its next message);
+     signed webhooks/s, p50/p99 from the start of the POST to the first Messages.json create for that number
+     reaching the fake, and the bot's CPU per update.
 CPU per update is the steadier figure on a shared machine: throughput and latency also count waiting for a core.
 """
 
@@ -46,6 +54,7 @@ import tempfile
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections import defaultdict
 from collections.abc import Callable
@@ -57,31 +66,32 @@ import httpx
 
 from bench.dispatch_bench import ONBOARDING, SESSION
 from tests.fakes.telegram_api import FakeTelegram
+from tests.fakes.twilio_api import FakeTwilio, sign
 
 ROOT = Path(__file__).resolve().parent.parent
 WEBHOOK_PATH = "/telegram/webhook"  # bot.channels.telegram.WEBHOOK_PATH (not imported: keep this process light)
+WHATSAPP_PATH = "/whatsapp/inbound"  # bot.channels.whatsapp.INBOUND_PATH (likewise)
 SECRET = "bench-webhook-secret-0123456789"
 REPLY_TIMEOUT = 15.0
 TARGET = 2.0
 NAMES = ["Sam", "Ken", "Mei", "Wing", "Ada", "Raj", "Lena", "Tom"]
 
 
-# -- the fake Bot API server, with arrival times ------------------------------------------------------------
-class TimedFakeTelegram(FakeTelegram):
-    """FakeTelegram that notes when each sendMessage arrives, per chat, and wakes whoever waits for it."""
+# -- the fake Bot API server (and the fake Twilio API), with arrival times ----------------------------------------
+class _Arrivals:
+    """Mixin for a fake API server: notes when each outgoing message arrives, per recipient (a Telegram chat id or
+    a WhatsApp address), and wakes whoever waits for it. The fake must have `_lock` (held while `_arrive` runs)."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.arrivals: dict[int, list[float]] = defaultdict(list)
-        self._waiters: dict[int, list[tuple[int, asyncio.AbstractEventLoop, asyncio.Future]]] = defaultdict(list)
+        self.arrivals: dict[int | str, list[float]] = defaultdict(list)
+        self._waiters: dict[int | str, list[tuple[int, asyncio.AbstractEventLoop, asyncio.Future]]] = \
+            defaultdict(list)
 
-    def _m_sendMessage(self, params: dict) -> dict:  # runs in the server's thread with self._lock held
-        arrived = time.perf_counter()
-        result = super()._m_sendMessage(params)
-        chat_id = self._chat_id(params)
-        times = self.arrivals[chat_id]
+    def _arrive(self, key: int | str, arrived: float) -> None:  # runs in the server's thread with self._lock held
+        times = self.arrivals[key]
         times.append(arrived)
-        waiting = self._waiters.get(chat_id)
+        waiting = self._waiters.get(key)
         if waiting:
             still = []
             for count, loop, future in waiting:
@@ -89,24 +99,44 @@ class TimedFakeTelegram(FakeTelegram):
                     loop.call_soon_threadsafe(_resolve, future, times[count - 1])
                 else:
                     still.append((count, loop, future))
-            self._waiters[chat_id] = still
-        return result
+            self._waiters[key] = still
 
-    def arrived(self, chat_id: int) -> int:
+    def arrived(self, key: int | str) -> int:
         with self._lock:
-            return len(self.arrivals[chat_id])
+            return len(self.arrivals[key])
 
-    def when_count(self, chat_id: int, count: int) -> asyncio.Future:
-        """A future for the arrival time of the `count`-th sendMessage to that chat (at once if it came)."""
+    def when_count(self, key: int | str, count: int) -> asyncio.Future:
+        """A future for the arrival time of the `count`-th message to that recipient (at once if it came)."""
         loop = asyncio.get_running_loop()
         future = loop.create_future()
         with self._lock:
-            times = self.arrivals[chat_id]
+            times = self.arrivals[key]
             if len(times) >= count:
                 future.set_result(times[count - 1])
             else:
-                self._waiters[chat_id].append((count, loop, future))
+                self._waiters[key].append((count, loop, future))
         return future
+
+
+class TimedFakeTelegram(_Arrivals, FakeTelegram):
+    """FakeTelegram that notes when each sendMessage arrives, per chat, and wakes whoever waits for it."""
+
+    def _m_sendMessage(self, params: dict) -> dict:  # runs in the server's thread with self._lock held
+        arrived = time.perf_counter()
+        result = super()._m_sendMessage(params)
+        self._arrive(self._chat_id(params), arrived)
+        return result
+
+
+class TimedFakeTwilio(_Arrivals, FakeTwilio):
+    """FakeTwilio that notes when each accepted Messages.json create arrives, per `To` address."""
+
+    def _accept(self, params: dict[str, str]) -> dict:  # runs in the server's thread (its event loop)
+        arrived = time.perf_counter()
+        resource = super()._accept(params)  # raises for a refused create: not an arrival
+        with self._lock:
+            self._arrive(params.get("To", ""), arrived)
+        return resource
 
 
 def _resolve(future: asyncio.Future, value: float) -> None:
@@ -152,14 +182,40 @@ def cpu_seconds(pid: int) -> float:
 
 
 # expected(chat_id, replies so far) -> how many sendMessages that chat should have had once this update is answered
-Expected = Callable[[int, int], int]
+# (for WhatsApp the "chat" is the sender's address, "whatsapp:+852...", and the replies are Messages.json creates)
+Expected = Callable[[int | str, int], int]
+# build(n, chat, text) -> (body, headers) of the webhook POST carrying that message (made before its clock starts)
+Build = Callable[[int, int | str, str], tuple[bytes, dict[str, str]]]
 
 
-async def drive(fake: TimedFakeTelegram, url: str, chats: list[int], scripts: list[list[str]], *,
-                concurrency: int, expected: Expected, label: str, time_limit: float) -> Result:
+def telegram_update(fake: FakeTelegram) -> Build:
+    headers = {"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": SECRET}
+
+    def build(n: int, chat_id: int | str, text: str) -> tuple[bytes, dict[str, str]]:
+        update = fake.make_message_update(chat_id, text, first_name=NAMES[n % len(NAMES)])
+        return json.dumps(update).encode(), headers
+
+    return build
+
+
+def whatsapp_inbound(fake: FakeTwilio, url: str) -> Build:
+    """Twilio's inbound-message form, signed for `url` (= PUBLIC_BASE_URL + the path: what the bot validates)."""
+
+    def build(n: int, address: int | str, text: str) -> tuple[bytes, dict[str, str]]:
+        form = fake.inbound_params(str(address), text, profile_name=NAMES[n % len(NAMES)])
+        return urllib.parse.urlencode(form).encode(), {
+            "Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": sign(url, form, fake.auth_token),
+            "User-Agent": "TwilioProxy/1.1", "I-Twilio-Idempotency-Token": os.urandom(16).hex()}
+
+    return build
+
+
+async def drive(fake: _Arrivals, url: str, chats: list[int] | list[str], scripts: list[list[str]], *,
+                concurrency: int, expected: Expected, label: str, time_limit: float,
+                build: Build | None = None) -> Result:
     """POST every chat's script as updates, `concurrency` at a time, each chat in order (see module docstring)."""
     result = Result(label)
-    headers = {"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": SECRET}
+    build = build or telegram_update(fake)
     ready: asyncio.Queue[int | None] = asyncio.Queue()
     for n in range(len(chats)):
         ready.put_nowait(n)
@@ -195,8 +251,7 @@ async def drive(fake: TimedFakeTelegram, url: str, chats: list[int], scripts: li
         while (n := await ready.get()) is not None:
             chat_id, text = chats[n], scripts[n][position[n]]
             position[n] += 1
-            update = fake.make_message_update(chat_id, text, first_name=NAMES[n % len(NAMES)])
-            body = json.dumps(update).encode()
+            body, headers = build(n, chat_id, text)
             before = fake.arrived(chat_id)
             first = fake.when_count(chat_id, before + 1)
             t0 = time.perf_counter()
@@ -270,15 +325,36 @@ def stop_process(proc: subprocess.Popen) -> None:
 
 
 def start_ours(fake: FakeTelegram, tmp: Path, port: int) -> tuple[subprocess.Popen, Path]:
-    db = tmp / "bench.db"
-    log = tmp / "ours.log"
-    binary = Path(sys.executable).parent / "recovery-bot"
-    command = [str(binary)] if binary.exists() else [sys.executable, "-m", "bot.cli"]
-    env = clean_env(
-        DATABASE_URL=f"sqlite:///{db}", LOG_LEVEL="WARNING", PASS_INTERVAL_SECONDS="3600",
+    return start_recovery_bot(
+        tmp, port, "ours",
         TELEGRAM_BOT_TOKEN=fake.token, TELEGRAM_MODE="webhook", TELEGRAM_API_BASE_URL=fake.base_url,
         TELEGRAM_WEBHOOK_SECRET=SECRET, PUBLIC_BASE_URL=f"http://127.0.0.1:{port}",
         TELEGRAM_RATE_PER_SECOND="1000000", TELEGRAM_CHAT_RATE_PER_SECOND="1000000",
+    )
+
+
+def start_ours_whatsapp(fake: FakeTwilio, tmp: Path, port: int) -> tuple[subprocess.Popen, Path]:
+    """`recovery-bot run` with WhatsApp only (no Telegram token): the Twilio client sends to the fake, and the
+    signatures are checked against PUBLIC_BASE_URL, which is where the driver posts (loopback, plain http).
+    WHATSAPP_RATE_PER_SECOND is raised out of reach like Telegram's limits: a sender's messages-per-second on
+    Twilio/WhatsApp is an account policy (Twilio queues the excess), not a cost of ours; the fake enforces none,
+    and at the default 10/s the outbox's pacing, not the bot, would set the throughput."""
+    return start_recovery_bot(
+        tmp, port, "ours-whatsapp",
+        TWILIO_ACCOUNT_SID=fake.account_sid, TWILIO_AUTH_TOKEN=fake.auth_token,
+        TWILIO_WHATSAPP_FROM=fake.whatsapp_number, TWILIO_API_BASE_URL=fake.base_url,
+        PUBLIC_BASE_URL=f"http://127.0.0.1:{port}", WHATSAPP_RATE_PER_SECOND="1000000",
+    )
+
+
+def start_recovery_bot(tmp: Path, port: int, name: str, **settings: str) -> tuple[subprocess.Popen, Path]:
+    """`recovery-bot run` on loopback with a fresh SQLite file, the periodic pass pushed out of the way."""
+    db = tmp / f"{name}.db" if name != "ours" else tmp / "bench.db"
+    log = tmp / f"{name}.log"
+    binary = Path(sys.executable).parent / "recovery-bot"
+    command = [str(binary)] if binary.exists() else [sys.executable, "-m", "bot.cli"]
+    env = clean_env(
+        DATABASE_URL=f"sqlite:///{db}", LOG_LEVEL="WARNING", PASS_INTERVAL_SECONDS="3600", **settings,
         PYTHONPATH=str(ROOT),
     )
     with log.open("w") as err:
@@ -308,17 +384,17 @@ def start_echo(fake: FakeTelegram, tmp: Path, port: int) -> subprocess.Popen:
     return proc
 
 
-def outbox_counter(db: Path) -> Expected:
+def outbox_counter(db: Path, channel: str = "telegram") -> Expected:
     """For ours: once the webhook has answered, the chat's replies are committed; count those due by now."""
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, check_same_thread=False)
     lock = threading.Lock()
 
-    def expected(chat_id: int, _before: int) -> int:
+    def expected(chat_id: int | str, _before: int) -> int:
         now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
         with lock:
             (count,) = conn.execute(
-                "SELECT count(*) FROM outbox WHERE channel = 'telegram' AND address = ? AND due_at <= ?",
-                (str(chat_id), now)).fetchone()
+                "SELECT count(*) FROM outbox WHERE channel = ? AND address = ? AND due_at <= ?",
+                (channel, str(chat_id), now)).fetchone()
         return count
 
     return expected
@@ -412,16 +488,17 @@ def breakdown(clients: int = 30, rounds: int = 1) -> dict[str, float]:
 
 
 # -- the benchmark ------------------------------------------------------------------------------------------------
-async def phase(fake: TimedFakeTelegram, label: str, url: str, expected: Expected, args, first_chat: int,
-                pid: int) -> Result:
+async def phase(fake: _Arrivals, label: str, url: str, expected: Expected, args, first_chat: int,
+                pid: int, build: Build | None = None,
+                address: Callable[[int], int | str] = lambda chat: chat) -> Result:
     # Warm-up (connections, imports, first queries): a few onboarding conversations of their own, not counted.
     chats, scripts = conversations(args.concurrency, 0, first_chat)
-    await drive(fake, url, chats, [s[:4] for s in scripts], concurrency=args.concurrency, expected=expected,
-                label=label, time_limit=10)
+    await drive(fake, url, [address(c) for c in chats], [s[:4] for s in scripts], concurrency=args.concurrency,
+                expected=expected, label=label, time_limit=10, build=build)
     chats, scripts = conversations(args.clients, args.rounds, first_chat + 10_000)
     bot0, driver0 = cpu_seconds(pid), time.process_time()
-    result = await drive(fake, url, chats, scripts, concurrency=args.concurrency, expected=expected, label=label,
-                         time_limit=args.time_limit)
+    result = await drive(fake, url, [address(c) for c in chats], scripts, concurrency=args.concurrency,
+                         expected=expected, label=label, time_limit=args.time_limit, build=build)
     result.bot_cpu, result.driver_cpu = cpu_seconds(pid) - bot0, time.process_time() - driver0
     return result
 
@@ -486,6 +563,29 @@ def main(argv: list[str] | None = None) -> None:
           f"{parts['thread hops']:.2f} ms; the rest of the bot's {ours.bot_cpu_ms:.2f} ms (HTTP in and out, "
           f"python-telegram-bot, event loop, thread contention): {ours.bot_cpu_ms - pieces:.2f} ms "
           f"(the echo bot's whole update: {echo.bot_cpu_ms:.2f} ms)")
+    whatsapp = whatsapp_phase(args)
+    print(f"{whatsapp.label} {whatsapp.updates:>6} signed webhooks  {whatsapp.per_second:>7.1f} webhooks/s  "
+          f"p50 {whatsapp.pct(0.50):7.2f} ms  p99 {whatsapp.pct(0.99):7.2f} ms  (POST -> first Messages.json at the "
+          f"fake Twilio API; mean {whatsapp.mean_ms:.2f} ms; bot CPU {whatsapp.bot_cpu_ms:.2f} ms/update, "
+          f"{whatsapp.bot_cpu / whatsapp.elapsed:.0%} of a core; driver+fake "
+          f"{whatsapp.driver_cpu / whatsapp.elapsed:.0%} of a core; Telegram's: {ours.bot_cpu_ms:.2f} ms/update)")
+    if whatsapp.failures:
+        print(f"  {len(whatsapp.failures)} failures, e.g. {whatsapp.failures[:3]}")
+
+
+def whatsapp_phase(args) -> Result:
+    """The same mix as signed Twilio webhooks from many WhatsApp numbers to `recovery-bot run` with WhatsApp only."""
+    with tempfile.TemporaryDirectory() as tmp_dir, TimedFakeTwilio() as fake:
+        port = free_port()
+        url = f"http://127.0.0.1:{port}{WHATSAPP_PATH}"
+        proc, db = start_ours_whatsapp(fake, Path(tmp_dir), port)
+        try:
+            # Numbers whatsapp:+8526xxxxxxx: warm-up from +85261000000, the measured run from +85261010000.
+            return asyncio.run(phase(fake, "ours WhatsApp (recovery-bot run, SQLite)", url,
+                                     outbox_counter(db, "whatsapp"), args, first_chat=61_000_000, pid=proc.pid,
+                                     build=whatsapp_inbound(fake, url), address=lambda n: f"whatsapp:+852{n}"))
+        finally:
+            stop_process(proc)
 
 
 if __name__ == "__main__":

@@ -75,7 +75,7 @@ async def serve(settings: Settings, rt: Runtime, *, host: str, port: int) -> Non
     senders: dict = {}
     delivery = Delivery(rt, senders, limits=limits(settings))
     worker = Worker(rt, delivery)
-    routes, background, channels = [], set(), []
+    routes, background, channels, closers = [], set(), [], []
     reception = Reception(rt, delivery)  # replies to a message leave at once, not at the next pass
 
     if settings.telegram_bot_token:
@@ -114,6 +114,7 @@ async def serve(settings: Settings, rt: Runtime, *, host: str, port: int) -> Non
                                            reception=reception)
         senders[sender.channel] = sender
         routes.extend(channel.routes())
+        closers.append(client.http_client.close)
         rt.invite_links[sender.channel] = whatsapp.invite_link(settings.twilio_whatsapp_from)
 
     config = uvicorn.Config(create_app(rt, routes), host=host, port=port, log_level="warning", lifespan="off")
@@ -132,6 +133,8 @@ async def serve(settings: Settings, rt: Runtime, *, host: str, port: int) -> Non
         await reception.close()
         for channel in channels:
             await channel.stop()
+        for close in closers:
+            await close()
         for task in list(background):
             task.cancel()
         log.info("recovery-bot stopped")
