@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
 
+from sqlalchemy import and_, exists, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from data.models import ChannelAddress, Outbox, OutboxStatus
@@ -76,3 +79,42 @@ def write(session: Session, turn: Turn, *, channel: str, address: str, key_prefi
     enqueue(session, [(out, f"{key_prefix}:{n}") for n, out in enumerate(turn.out)], now=turn.now,
             channel=channel, address=address)
     enqueue(session, [(out, f"{key_prefix}:o{n}") for n, out in enumerate(turn.after)], now=turn.now)
+
+
+# -- claiming one recipient's queue (used right after handling their message, and by the outbox) -----------
+def is_due(now: datetime):
+    expired = and_(Outbox.status == OutboxStatus.sending, col(Outbox.lease_until) < now)
+    return and_(or_(Outbox.status == OutboxStatus.pending, expired), col(Outbox.due_at) <= now)
+
+
+EARLIER_OUTBOX = aliased(Outbox)  # built once: SQLAlchemy re-processes every column of a new alias
+
+
+EARLIER_OUTBOX = aliased(Outbox)  # built once: SQLAlchemy re-processes every column of a new alias
+
+
+def _in_the_way(now: datetime):
+    earlier = EARLIER_OUTBOX
+    return exists().where(
+        earlier.channel == Outbox.channel, earlier.address == Outbox.address, earlier.id < Outbox.id,
+        or_(and_(earlier.status == OutboxStatus.sending, col(earlier.lease_until) >= now),
+            and_(earlier.status == OutboxStatus.pending, earlier.attempts > 0, col(earlier.due_at) > now)),
+    )
+
+
+def outbox_rows(result) -> list[Outbox]:
+    """Plain outbox rows from RETURNING, oldest first (no second query, no session to expire them)."""
+    return sorted((Outbox.model_construct(**row._mapping) for row in result), key=lambda r: r.id)
+
+
+def claim_queue(session: Session, channel: str, address: str, now: datetime, lease: timedelta) -> list[Outbox]:
+    """Lease every due message to one recipient, oldest first, unless an earlier one is in flight
+    elsewhere or waiting out a retry (then they wait, keeping the order)."""
+    table = Outbox.__table__
+    stmt = (
+        update(Outbox)
+        .where(is_due(now), Outbox.channel == channel, Outbox.address == address, ~_in_the_way(now))
+        .values(status=OutboxStatus.sending, lease_until=now + lease, attempts=Outbox.attempts + 1)
+        .returning(*table.c)
+    )
+    return outbox_rows(session.execute(stmt))

@@ -14,7 +14,15 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from data.models import ChannelAddress, ConversationState, InboundEvent, Person, Role, UTCDateTime
+from data.models import (
+    ChannelAddress,
+    ConversationState,
+    InboundEvent,
+    Outbox,
+    Person,
+    Role,
+    UTCDateTime,
+)
 from handlers import commands, delivery, flows
 from handlers.flows import alerts, crisis, roles
 from handlers.parsing import close_match, has_words, normalize
@@ -30,14 +38,22 @@ class DispatchResult:
     duplicate: bool = False
     person_id: int | None = None
     replies: list[Outbound] = field(default_factory=list)
+    claimed: list[Outbox] = field(default_factory=list)  # replies leased to the caller to send now
 
 
-def dispatch(rt: Runtime, inbound: Inbound) -> DispatchResult:
-    """Handle one inbound message in one transaction; replies are written to the outbox, not sent."""
+def dispatch(rt: Runtime, inbound: Inbound, *, claim_for: timedelta | None = None) -> DispatchResult:
+    """Handle one inbound message in one transaction; replies are written to the outbox, not sent.
+
+    With `claim_for`, the replies (and anything else due to this address) are also leased to the
+    caller in the same transaction, for a channel that sends them at once.
+    """
     for attempt in range(3):
         try:
             with Session(rt.db, expire_on_commit=False) as session:
                 result = _dispatch(rt, session, inbound)
+                if claim_for is not None and not result.duplicate:
+                    result.claimed = delivery.claim_queue(session, inbound.channel, inbound.address, rt.clock(),
+                                                          claim_for)
                 session.commit()
                 return result
         except IntegrityError:

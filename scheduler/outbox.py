@@ -12,12 +12,18 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from sqlalchemy import Engine, and_, bindparam, exists, or_, update
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from data.models import ChannelAddress, Outbox, OutboxStatus, Person, Role
 from handlers import escalation
-from handlers.delivery import enqueue, preferred_address
+from handlers.delivery import (
+    EARLIER_OUTBOX,
+    claim_queue,
+    enqueue,
+    is_due,
+    outbox_rows,
+    preferred_address,
+)
 from handlers.types import Clock, Outbound, Runtime
 
 log = logging.getLogger(__name__)
@@ -121,33 +127,16 @@ DEFAULT_LIMITS = {
 
 
 # -- claiming ------------------------------------------------------------------------------------------------
-def _due(now: datetime):
-    expired = and_(Outbox.status == OutboxStatus.sending, col(Outbox.lease_until) < now)
-    return and_(or_(Outbox.status == OutboxStatus.pending, expired), col(Outbox.due_at) <= now)
-
-
-_EARLIER = aliased(Outbox)  # built once: SQLAlchemy re-processes every column of a new alias
-
-
 def _blocked(now: datetime):
     """An earlier message to the same address that is due, retrying or in flight keeps this one waiting.
 
     An earlier message held for later (quiet hours) does not: a reply must not wait for a reminder.
     """
-    earlier = _EARLIER
+    earlier = EARLIER_OUTBOX
     return exists().where(
         earlier.channel == Outbox.channel, earlier.address == Outbox.address, earlier.id < Outbox.id,
         col(earlier.status).in_([OutboxStatus.pending, OutboxStatus.sending]),
         or_(earlier.status == OutboxStatus.sending, earlier.attempts > 0, earlier.due_at <= now),
-    )
-
-
-def _in_the_way(now: datetime):
-    earlier = _EARLIER
-    return exists().where(
-        earlier.channel == Outbox.channel, earlier.address == Outbox.address, earlier.id < Outbox.id,
-        or_(and_(earlier.status == OutboxStatus.sending, col(earlier.lease_until) >= now),
-            and_(earlier.status == OutboxStatus.pending, earlier.attempts > 0, col(earlier.due_at) > now)),
     )
 
 
@@ -166,18 +155,15 @@ def claim(db: Engine, now: datetime, *, limit: int = BATCH, channels: list[str] 
 
 def _claim(session: Session, now: datetime, *, limit: int, channels: list[str] | None, address: str | None,
            lease: timedelta) -> list[Outbox]:
-    filters = [_due(now)]
+    filters = [is_due(now)]
     if channels is not None:
         filters.append(col(Outbox.channel).in_(channels))
     if address:
         filters.append(Outbox.address == address)
     claim_values = dict(status=OutboxStatus.sending, lease_until=now + lease, attempts=Outbox.attempts + 1)
     table = Outbox.__table__
-    if address:
-        # One recipient (the replies to a message just handled): every due message of theirs in one
-        # statement, unless an earlier one is in flight elsewhere or waiting out a retry.
-        stmt = update(Outbox).where(*filters, ~_in_the_way(now)).values(**claim_values).returning(*table.c)
-        return _rows(session.execute(stmt))
+    if address and channels and len(channels) == 1:
+        return claim_queue(session, channels[0], address, now, lease)
     heads = select(Outbox.id).where(*filters, ~_blocked(now)).order_by(col(Outbox.id)).limit(limit)
     if session.get_bind().dialect.name == "postgresql":
         heads = heads.with_for_update(skip_locked=True)
@@ -193,12 +179,7 @@ def _claim(session: Session, now: datetime, *, limit: int, channels: list[str] |
         .values(**claim_values)
         .returning(*table.c)
     )
-    return _rows(session.execute(stmt))
-
-
-def _rows(result) -> list[Outbox]:
-    """Plain outbox rows from RETURNING, oldest first (no second query, no session to expire them)."""
-    return sorted((Outbox.model_construct(**row._mapping) for row in result), key=lambda r: r.id)
+    return outbox_rows(session.execute(stmt))
 
 
 def mark_sent(db: Engine, sent: list[tuple[int, str | None]], at: datetime) -> None:

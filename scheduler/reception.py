@@ -31,26 +31,25 @@ class Reception:
 
     async def receive(self, inbound: Inbound) -> None:
         """Handle one message (committed when this returns) and start sending its replies."""
-        await self._then_send(inbound, lambda: dispatch(self.rt, inbound))
+        if not self._sends(inbound):
+            await asyncio.to_thread(dispatch, self.rt, inbound)
+            return
+        # The replies are leased in the same transaction that wrote them: one trip, one commit.
+        result = await asyncio.to_thread(dispatch, self.rt, inbound, claim_for=self.delivery.lease)
+        self._start(inbound, result.claimed)
 
     async def flush(self, inbound: Inbound) -> None:
         """Send whatever is queued for this address now (e.g. an opt-out confirmation)."""
-        await self._then_send(inbound, lambda: None)
+        if self._sends(inbound):
+            self._start(inbound, await asyncio.to_thread(self._claim, inbound.channel, inbound.address))
+
+    def _sends(self, inbound: Inbound) -> bool:
+        return self.delivery is not None and inbound.channel in self.delivery.senders
 
     def _claim(self, channel: str, address: str):
         return claim(self.rt.db, self.rt.clock(), channels=[channel], address=address, lease=self.delivery.lease)
 
-    async def _then_send(self, inbound: Inbound, work) -> None:
-        delivery = self.delivery
-        if delivery is None or inbound.channel not in delivery.senders:
-            await asyncio.to_thread(work)
-            return
-
-        def work_and_claim():
-            work()
-            return self._claim(inbound.channel, inbound.address)
-
-        rows = await asyncio.to_thread(work_and_claim)
+    def _start(self, inbound: Inbound, rows) -> None:
         key = (inbound.channel, inbound.address)
         if key in self._waiting:
             self._waiting[key].extend(rows)
