@@ -101,20 +101,22 @@ def on_note(turn: Turn, reply: Reply) -> None:
         if len(reply.text) > NOTE_MAX:
             raise Invalid("hint.too_long", max=NOTE_MAX)
         row.note = reply.text
-    complete(turn, row)
-    tally = recovery.tally(turn.profile, turn.today)
+    tally = complete(turn, row)
     turn.say("checkin.done" if tally.current else "checkin.done_first_day",
              streak=tally.current, total=tally.total, longest=tally.longest)
     if (row.craving or 0) >= STRONG_CRAVING:
-        turn.ask(FLOW, "offer_craving", "checkin.offer_craving", [turn.opt("yes"), turn.opt("not_now")])
+        ask_offer_craving(turn)
     else:
         turn.end_flow()
 
 
-def complete(turn: Turn, row: CheckIn) -> None:
+def complete(turn: Turn, row: CheckIn) -> recovery.Tally:
+    """Mark the check-in answered, record the streak, and send the all-clear to anyone who was told."""
+    tally = recovery.tally(turn.profile, turn.today)
     row.answered_at = turn.now
-    row.streak_days = recovery.tally(turn.profile, turn.today).current
+    row.streak_days = tally.current
     turn.after += escalation.all_clear(turn.session, turn.rt.content, turn.person, turn.now)
+    return tally
 
 
 def ask_offer_craving(turn: Turn) -> None:
