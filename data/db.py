@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import functools
+import threading
+import weakref
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
@@ -42,6 +47,32 @@ def make_engine(url: str, *, echo: bool = False, busy_timeout_ms: int = 5000) ->
         conn.connection.dbapi_connection.execute("BEGIN IMMEDIATE")
 
     return engine
+
+
+_WRITERS: weakref.WeakKeyDictionary[Engine, ThreadPoolExecutor] = weakref.WeakKeyDictionary()
+_WRITERS_LOCK = threading.Lock()
+POSTGRES_WRITERS = 8
+
+
+def writer(engine: Engine) -> ThreadPoolExecutor:
+    """The threads that run a message's database work for this engine, off the event loop.
+
+    SQLite has a single writer. More threads than one only queue on its lock (its busy handler
+    sleeps up to 100 ms at a time) and take turns with the GIL, which costs more CPU than the work
+    itself; one thread runs the transactions back to back instead. PostgreSQL locks rows, not the
+    database, so several run side by side.
+    """
+    with _WRITERS_LOCK:
+        pool = _WRITERS.get(engine)
+        if pool is None:
+            workers = 1 if engine.dialect.name == "sqlite" else POSTGRES_WRITERS
+            pool = _WRITERS[engine] = ThreadPoolExecutor(workers, thread_name_prefix="db-writer")
+        return pool
+
+
+async def in_writer(engine: Engine, fn, /, *args, **kwargs):
+    """Run blocking database work `fn(*args, **kwargs)` on the engine's writer threads and await it."""
+    return await asyncio.get_running_loop().run_in_executor(writer(engine), functools.partial(fn, *args, **kwargs))
 
 
 def alembic_config(engine: Engine):

@@ -5,12 +5,12 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, exists, or_, update
+from sqlalchemy import and_, bindparam, exists, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from data.models import ChannelAddress, Outbox, OutboxStatus
+from data.models import ChannelAddress, Outbox, OutboxStatus, UTCDateTime
 from handlers.turn import Turn
 from handlers.types import Outbound
 
@@ -90,16 +90,33 @@ def is_due(now: datetime):
 EARLIER_OUTBOX = aliased(Outbox)  # built once: SQLAlchemy re-processes every column of a new alias
 
 
-EARLIER_OUTBOX = aliased(Outbox)  # built once: SQLAlchemy re-processes every column of a new alias
+def _claim_queue_statement():
+    """UPDATE ... RETURNING that leases one recipient's due messages, built once on the table itself.
 
-
-def _in_the_way(now: datetime):
-    earlier = EARLIER_OUTBOX
-    return exists().where(
-        earlier.channel == Outbox.channel, earlier.address == Outbox.address, earlier.id < Outbox.id,
-        or_(and_(earlier.status == OutboxStatus.sending, col(earlier.lease_until) >= now),
-            and_(earlier.status == OutboxStatus.pending, earlier.attempts > 0, col(earlier.due_at) > now)),
+    Core, not ORM: an ORM bulk update re-evaluates its WHERE against the session's objects and
+    builds a cache key on every call, which cost more than the statement itself on this hot path.
+    """
+    table = Outbox.__table__
+    earlier = table.alias("earlier")
+    now = bindparam("now", type_=UTCDateTime())
+    due = and_(or_(table.c.status == OutboxStatus.pending,
+                   and_(table.c.status == OutboxStatus.sending, table.c.lease_until < now)),
+               table.c.due_at <= now)
+    in_the_way = exists().where(
+        earlier.c.channel == table.c.channel, earlier.c.address == table.c.address, earlier.c.id < table.c.id,
+        or_(and_(earlier.c.status == OutboxStatus.sending, earlier.c.lease_until >= now),
+            and_(earlier.c.status == OutboxStatus.pending, earlier.c.attempts > 0, earlier.c.due_at > now)),
     )
+    return (
+        update(table)
+        .where(due, table.c.channel == bindparam("to_channel"), table.c.address == bindparam("to_address"), ~in_the_way)
+        .values(status=OutboxStatus.sending, lease_until=bindparam("lease_to", type_=UTCDateTime()),
+                attempts=table.c.attempts + 1)
+        .returning(*table.c)
+    )
+
+
+_CLAIM_QUEUE = _claim_queue_statement()
 
 
 def outbox_rows(result) -> list[Outbox]:
@@ -110,11 +127,6 @@ def outbox_rows(result) -> list[Outbox]:
 def claim_queue(session: Session, channel: str, address: str, now: datetime, lease: timedelta) -> list[Outbox]:
     """Lease every due message to one recipient, oldest first, unless an earlier one is in flight
     elsewhere or waiting out a retry (then they wait, keeping the order)."""
-    table = Outbox.__table__
-    stmt = (
-        update(Outbox)
-        .where(is_due(now), Outbox.channel == channel, Outbox.address == address, ~_in_the_way(now))
-        .values(status=OutboxStatus.sending, lease_until=now + lease, attempts=Outbox.attempts + 1)
-        .returning(*table.c)
-    )
-    return outbox_rows(session.execute(stmt))
+    result = session.connection().execute(
+        _CLAIM_QUEUE, {"now": now, "to_channel": channel, "to_address": address, "lease_to": now + lease})
+    return outbox_rows(result)

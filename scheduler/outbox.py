@@ -14,6 +14,7 @@ from typing import Protocol
 from sqlalchemy import Engine, and_, bindparam, exists, or_, update
 from sqlmodel import Session, col, select
 
+from data.db import in_writer
 from data.models import ChannelAddress, Outbox, OutboxStatus, Person, Role
 from handlers import escalation
 from handlers.delivery import (
@@ -223,6 +224,9 @@ class Delivery:
     _rerouted: bool = False
     _buckets: dict[str, TokenBucket] = field(default_factory=dict)
     _per_recipient: dict[tuple[str, str], TokenBucket] = field(default_factory=dict)
+    # Sends waiting to be recorded, and the task recording them (see _record_sent).
+    _marks: list[tuple[list[tuple[int, str | None]], asyncio.Future]] = field(default_factory=list)
+    _marking: asyncio.Task | None = None
 
     def stop(self) -> None:
         """Finish the message in hand, then hand the rest back to the outbox."""
@@ -257,7 +261,7 @@ class Delivery:
         wanted = [c for c in (channels or list(self.senders)) if c in self.senders]
         while wanted and not self.stopping:
             self._rerouted = False
-            rows = await asyncio.to_thread(claim, self.rt.db, self.clock(), limit=self.batch, channels=wanted,
+            rows = await in_writer(self.rt.db, claim, self.rt.db, self.clock(), limit=self.batch, channels=wanted,
                                            address=address, lease=self.lease)
             if not rows:
                 break
@@ -274,7 +278,7 @@ class Delivery:
 
     async def _set(self, row_id: int, **values) -> None:
         """Record a result off the event loop, so webhooks are answered while the outbox drains."""
-        await asyncio.to_thread(_set, self.rt.db, row_id, **values)
+        await in_writer(self.rt.db, _set, self.rt.db, row_id, **values)
 
     async def _gated(self, gate: asyncio.Semaphore, queue: list[Outbox]) -> int:
         async with gate:
@@ -298,11 +302,41 @@ class Delivery:
             if outcome == REROUTED:  # the rest of this queue went to the other channel with it
                 self._rerouted = True
                 break
-        # Sends are recorded per recipient in one transaction, right after the last of them.
-        await asyncio.to_thread(mark_sent, self.rt.db, done, self.clock())
+        await self._record_sent(done)
         for later in rest:  # handed back untouched, still behind the one that failed
             await self._set(later.id, status=OutboxStatus.pending, lease_until=None, attempts=later.attempts - 1)
         return len(done)
+
+    async def _record_sent(self, done: list[tuple[int, str | None]]) -> None:
+        """Record a recipient's sends; returns once they are committed.
+
+        Recipients that finish while a record is being written share the next transaction (a group
+        commit): under load one commit covers many recipients instead of one each. Returning only
+        after the commit keeps each queue's order: the next claim for this recipient must not find
+        these rows still in flight.
+        """
+        if not done:
+            return
+        future = asyncio.get_running_loop().create_future()
+        self._marks.append((done, future))
+        if self._marking is None or self._marking.done():
+            self._marking = asyncio.ensure_future(self._write_marks())
+        await future
+
+    async def _write_marks(self) -> None:
+        while self._marks:
+            batch, self._marks = self._marks, []
+            try:
+                await in_writer(self.rt.db, mark_sent, self.rt.db, [s for done, _ in batch for s in done],
+                                self.clock())
+            except Exception as exc:  # noqa: BLE001 - each waiting queue gets the failure
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(exc)
+            else:
+                for _, future in batch:
+                    if not future.done():
+                        future.set_result(None)
 
     async def _send_one(self, row: Outbox) -> SendResult | str:
         """Try one message: its SendResult when sent; DROPPED (failed for good, the queue moves on);
@@ -323,7 +357,7 @@ class Delivery:
                  due_at=self.clock() + timedelta(seconds=exc.retry_after), last_error="rate limited")
             return BLOCKED
         except RecipientUnreachable as exc:
-            await asyncio.to_thread(self._unreachable, row, exc)
+            await in_writer(self.rt.db, self._unreachable, row, exc)
             return REROUTED
         except Rejected as exc:
             log.error("message rejected by the platform; not retrying",

@@ -23,6 +23,7 @@ from starlette.routing import Route
 from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
+from data.db import in_writer
 from data.models import ChannelAddress, Outbox
 from handlers.types import Inbound, Runtime
 from scheduler.outbox import RateLimited, RecipientUnreachable, Rejected, SendResult, TransientError
@@ -180,7 +181,7 @@ class TelegramChannel:
     async def handle(self, update: Update) -> None:
         """Dispatch one update (committed before this returns), then answer its button and mark the choice."""
         if update.my_chat_member is not None:
-            await asyncio.to_thread(self._member_changed, update)
+            await in_writer(self.rt.db, self._member_changed, update)
             return
         inbound = translate(update)
         if inbound is None:

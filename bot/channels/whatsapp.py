@@ -6,7 +6,6 @@ conversation itself stays in handlers/, so this module only verifies, translates
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import tomllib
@@ -23,6 +22,7 @@ from starlette.routing import Route
 from twilio.base.exceptions import TwilioRestException
 from twilio.request_validator import RequestValidator
 
+from data.db import in_writer
 from data.models import ChannelAddress, Outbox
 from handlers import optout
 from handlers.delivery import enqueue, preferred_address
@@ -100,8 +100,8 @@ class WhatsAppSender:
         return last is not None and now - last < WINDOW - WINDOW_MARGIN
 
     async def send(self, message: Outbox) -> SendResult:
-        open_ = not message.force_template and await asyncio.to_thread(
-            self.window_open, message.address, self.rt.clock())
+        open_ = not message.force_template and await in_writer(
+            self.rt.db, self.window_open, message.address, self.rt.clock())
         params = {"from_": self.from_, "to": message.address}
         if self.status_callback:
             params["status_callback"] = self.status_callback
@@ -194,7 +194,7 @@ class WhatsAppChannel:
             received_at=self.rt.clock(),
         )
         which = optout.keyword(self.rt, inbound.text) if not inbound.payload else None
-        if which is not None and await asyncio.to_thread(optout.apply, self.rt, inbound, which):
+        if which is not None and await in_writer(self.rt.db, optout.apply, self.rt, inbound, which):
             await self.reception.flush(inbound)  # the one confirmation
         else:
             await self.reception.receive(inbound)
@@ -208,7 +208,7 @@ class WhatsAppChannel:
         sid, status = form.get("MessageSid", ""), (form.get("MessageStatus") or "").lower()
         if not sid or status not in STATUS_ORDER:
             return Response(status_code=400)
-        await asyncio.to_thread(self.apply_status, sid, status, form.get("ErrorCode") or None)
+        await in_writer(self.rt.db, self.apply_status, sid, status, form.get("ErrorCode") or None)
         return Response(status_code=204)
 
     def apply_status(self, sid: str, status: str, error: str | None) -> None:
