@@ -409,7 +409,9 @@ def echo_server(port: int, api: str, token: str) -> None:
     from starlette.responses import PlainTextResponse, Response
     from starlette.routing import Route
 
-    bot = telegram.Bot(token, base_url=api)
+    from bot.channels.telegram import make_request
+
+    bot = telegram.Bot(token, base_url=api, request=make_request())  # the same connection pool as ours
 
     async def webhook(request: Request) -> Response:
         if request.headers.get("x-telegram-bot-api-secret-token") != SECRET:

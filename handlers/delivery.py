@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, bindparam, exists, or_, update
@@ -76,9 +77,41 @@ def enqueue(session: Session, messages: list[tuple[Outbound, str]], *, now, chan
 
 def write(session: Session, turn: Turn, *, channel: str, address: str, key_prefix: str) -> None:
     """Queue the replies on the channel the message came from, and messages for others where they are."""
-    enqueue(session, [(out, f"{key_prefix}:{n}") for n, out in enumerate(turn.out)], now=turn.now,
+    replies = joined(turn.out) if channel in turn.rt.join_replies else turn.out
+    enqueue(session, [(out, f"{key_prefix}:{n}") for n, out in enumerate(replies)], now=turn.now,
             channel=channel, address=address)
     enqueue(session, [(out, f"{key_prefix}:o{n}") for n, out in enumerate(turn.after)], now=turn.now)
+
+
+JOIN_LIMIT = 4096  # one Telegram message
+
+
+def joined(messages: list[Outbound], limit: int = JOIN_LIMIT) -> list[Outbound]:
+    """A turn's replies as one message where they read as one.
+
+    A plain text (no buttons, file or template) joins the message after it, so "Noted at 6." and the
+    next question arrive as one message with the question's buttons: one notification on the
+    person's phone and one send against the platform's rate limits instead of two. Messages for
+    someone else, held for later, or too long together stay apart.
+    """
+    result: list[Outbound] = []
+    for out in messages:
+        before = result[-1] if result else None
+        if before is not None and _joinable(before, out, limit):
+            urgent = "urgent" in (before.priority, out.priority)
+            result[-1] = replace(out, text=f"{before.text}\n\n{out.text}",
+                                 priority="urgent" if urgent else out.priority)
+        else:
+            result.append(out)
+    return result
+
+
+def _joinable(before: Outbound, after: Outbound, limit: int) -> bool:
+    plain = not (before.options or before.attachment or before.template_key or before.force_template
+                 or before.not_before or before.idempotency_key)
+    return (plain and after.attachment is None and after.not_before is None and after.idempotency_key is None
+            and (before.person_id, before.channel, before.address) == (after.person_id, after.channel, after.address)
+            and len(before.text) + 2 + len(after.text) <= limit)
 
 
 # -- claiming one recipient's queue (used right after handling their message, and by the outbox) -----------

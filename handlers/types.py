@@ -121,6 +121,8 @@ class Runtime:
     ladder: Ladder = field(default_factory=Ladder)
     # How an invitation token becomes a link, per channel this deployment runs ({token} is filled in).
     invite_links: dict[str, str] = field(default_factory=lambda: {"console": "JOIN {token}"})
+    # Channels on which a turn's replies go out as one message where they read as one (see delivery.joined).
+    join_replies: set[str] = field(default_factory=set)
 
     @property
     def craving_followup_minutes(self) -> int:

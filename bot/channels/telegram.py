@@ -22,6 +22,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.request import HTTPXRequest
 
 from data.db import in_writer
 from data.models import ChannelAddress, Outbox
@@ -155,6 +156,7 @@ class TelegramChannel:
         self.public_base_url = (public_base_url or "").rstrip("/")
         self.reception = reception or Reception(rt)
         self.sender = TelegramSender(bot)
+        rt.join_replies.add(CHANNEL)  # a turn's replies as one message: one notification, one send
         self._stopping = asyncio.Event()
 
     async def start(self, *, webhook: bool) -> None:
@@ -263,6 +265,18 @@ def update_address(address: str, unreachable_at):
     )
 
 
+# Connections to the Bot API kept open. A bare Bot keeps one, so replies to different chats queue
+# behind each other, and a send that waits over a second for it fails as a timeout. httpcore looks
+# at every pooled connection on each request, so the pool is sized to how many sends run at once
+# (a reply task per chat plus the outbox's 16), not to thousands.
+CONNECTIONS = 32
+POOL_TIMEOUT = 30.0
+
+
+def make_request() -> HTTPXRequest:
+    return HTTPXRequest(connection_pool_size=CONNECTIONS, pool_timeout=POOL_TIMEOUT)
+
+
 def make_bot(token: str, base_url: str) -> telegram.Bot:
     """A Bot for the official API, a Local Bot API Server or a test server: only `base_url` differs."""
-    return telegram.Bot(token, base_url=base_url)
+    return telegram.Bot(token, base_url=base_url, request=make_request())

@@ -183,8 +183,11 @@ def test_a_tapped_button_is_answered_and_the_question_shows_the_choice(rt, fake)
             assert (await post(app, update)).status_code == 200
             assert fake.answered_callbacks
             assert "✓ I agree" in fake.edits(1001)[-1]["text"]
+            before = len(fake.sent(1001))
             await delivery.drain()
-            assert "What would you like me to call you?" in fake.texts(1001)[-1]
+            # The thanks and the next question arrive as one message, the question's buttons under it.
+            (reply,) = fake.sent(1001)[before:]
+            assert "Thank you" in reply["text"] and "What would you like me to call you?" in reply["text"]
 
     asyncio.run(scenario())
 
