@@ -75,6 +75,81 @@ async def in_writer(engine: Engine, fn, /, *args, **kwargs):
     return await asyncio.get_running_loop().run_in_executor(writer(engine), functools.partial(fn, *args, **kwargs))
 
 
+class Prepared:
+    """A Core statement compiled once per dialect and run straight on the driver's cursor.
+
+    For the handful of statements every message runs, SQLAlchemy's per-call work (finding the
+    compiled form, an execution context, wrapping the result) costs several times what the
+    database does: about 45 µs against 6 µs on SQLite. This keeps what matters from it, taken once:
+    the dialect's SQL, the parameter order, and SQLAlchemy's own bind and result processors, so
+    values are written and read exactly as the ORM writes and reads them. It runs on the
+    connection the caller's transaction already holds.
+    """
+
+    def __init__(self, build) -> None:
+        """`build` is a Core statement, or a function of the dialect name that returns one."""
+        self._build = build if callable(build) else (lambda _name: build)
+        self._compiled: dict[str, _Compiled] = {}
+
+    def _for(self, conn) -> _Compiled:
+        dialect = conn.dialect
+        compiled = self._compiled.get(dialect.name)
+        if compiled is None:
+            compiled = self._compiled[dialect.name] = _Compiled(self._build(dialect.name), dialect)
+        return compiled
+
+    def execute(self, conn, params: dict | None = None):
+        """Run once; returns the DB-API cursor."""
+        compiled = self._for(conn)
+        cursor = conn.connection.cursor()
+        cursor.execute(compiled.sql, compiled.bind(params or {}))
+        return cursor
+
+    def executemany(self, conn, rows: list[dict]) -> None:
+        compiled = self._for(conn)
+        cursor = conn.connection.cursor()
+        cursor.executemany(compiled.sql, [compiled.bind(row) for row in rows])
+        cursor.close()
+
+    def all(self, conn, params: dict | None = None) -> list[tuple]:
+        """The rows a SELECT or RETURNING gives, each value as SQLAlchemy would give it."""
+        compiled = self._for(conn)
+        cursor = self.execute(conn, params)
+        rows = cursor.fetchall()
+        cursor.close()
+        return [compiled.load(row) for row in rows]
+
+    def first(self, conn, params: dict | None = None) -> tuple | None:
+        rows = self.all(conn, params)
+        return rows[0] if rows else None
+
+
+class _Compiled:
+    def __init__(self, statement, dialect) -> None:
+        compiled = statement.compile(dialect=dialect)
+        self.sql = str(compiled)
+        self.positional = compiled.positiontup  # the order of ? parameters; None for named (psycopg)
+        required = {bp.key for bp in compiled.binds.values() if bp.required}
+        self.defaults = {k: v for k, v in compiled.construct_params(dict.fromkeys(required)).items()
+                         if k not in required}
+        self.binders = {}
+        for name in compiled.construct_params(dict.fromkeys(required)):
+            processor = compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
+            if processor is not None:
+                self.binders[name] = processor
+        columns = getattr(statement, "exported_columns", ())
+        self.loaders = [c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns]
+
+    def bind(self, params: dict):
+        values = {**self.defaults, **params}
+        for name, processor in self.binders.items():
+            values[name] = processor(values[name])
+        return [values[name] for name in self.positional] if self.positional is not None else values
+
+    def load(self, row) -> tuple:
+        return tuple(value if load is None else load(value) for load, value in zip(self.loaders, row, strict=True))
+
+
 def alembic_config(engine: Engine):
     from alembic.config import Config
 

@@ -11,6 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
+from data.db import Prepared
 from data.models import ChannelAddress, Outbox, OutboxStatus, UTCDateTime
 from handlers.turn import Turn
 from handlers.types import Outbound
@@ -31,12 +32,13 @@ def preferred_address(session: Session, person_id: int) -> ChannelAddress | None
     ).first()
 
 
-# Built once per dialect (building a statement costs more than running it). A message whose
-# idempotency key is already queued is skipped, so a repeated pass cannot queue it twice.
-_INSERTS = {
-    name: dialect.insert(Outbox.__table__).on_conflict_do_nothing(index_elements=["idempotency_key"])
-    for name, dialect in (("sqlite", sqlite), ("postgresql", postgresql))
-}
+# A message whose idempotency key is already queued is skipped, so a repeated pass cannot queue it twice.
+_OUTBOX_FIELDS = [c.name for c in Outbox.__table__.c if c.name != "id"]
+_INSERT = Prepared(lambda dialect: (
+    (postgresql if dialect == "postgresql" else sqlite).insert(Outbox.__table__)
+    .values({name: bindparam(name, type_=Outbox.__table__.c[name].type) for name in _OUTBOX_FIELDS})
+    .on_conflict_do_nothing(index_elements=["idempotency_key"])
+))
 
 
 def _values(session: Session, out: Outbound, *, key: str, now, channel: str | None,
@@ -59,7 +61,8 @@ def _values(session: Session, out: Outbound, *, key: str, now, channel: str | No
         ),
         template_key=out.template_key, template_vars=dict(out.template_vars), force_template=out.force_template,
         idempotency_key=out.idempotency_key or key, priority=out.priority, status=OutboxStatus.pending,
-        due_at=max(now, out.not_before) if out.not_before else now, attempts=0, lease_until=None, provider_id=None, last_error=None, created_at=now, sent_at=None,
+        due_at=max(now, out.not_before) if out.not_before else now, attempts=0, lease_until=None, provider_id=None,
+        last_error=None, delivery_status=None, delivery_error=None, created_at=now, sent_at=None,
     )
 
 
@@ -69,9 +72,8 @@ def enqueue(session: Session, messages: list[tuple[Outbound, str]], *, now, chan
     rows = [_values(session, out, key=key, now=now, channel=channel, address=address) for out, key in messages]
     rows = [r for r in rows if r is not None]
     if rows:
-        # Core insert on the session's connection: no ORM objects or flush needed for write-only rows.
-        conn = session.connection()
-        conn.execute(_INSERTS[conn.dialect.name], rows)
+        # On the session's connection: no ORM objects or flush needed for write-only rows.
+        _INSERT.executemany(session.connection(), rows)
     return len(rows)
 
 
@@ -149,7 +151,7 @@ def _claim_queue_statement():
     )
 
 
-_CLAIM_QUEUE = _claim_queue_statement()
+_CLAIM_QUEUE = Prepared(_claim_queue_statement())
 
 
 def outbox_rows(result) -> list[Outbox]:
@@ -160,6 +162,9 @@ def outbox_rows(result) -> list[Outbox]:
 def claim_queue(session: Session, channel: str, address: str, now: datetime, lease: timedelta) -> list[Outbox]:
     """Lease every due message to one recipient, oldest first, unless an earlier one is in flight
     elsewhere or waiting out a retry (then they wait, keeping the order)."""
-    result = session.connection().execute(
-        _CLAIM_QUEUE, {"now": now, "to_channel": channel, "to_address": address, "lease_to": now + lease})
-    return outbox_rows(result)
+    rows = _CLAIM_QUEUE.all(session.connection(),
+                            {"now": now, "to_channel": channel, "to_address": address, "lease_to": now + lease})
+    return sorted((Outbox.model_construct(**dict(zip(_OUTBOX_COLUMNS, row, strict=True))) for row in rows), key=lambda r: r.id)
+
+
+_OUTBOX_COLUMNS = [c.name for c in Outbox.__table__.c]

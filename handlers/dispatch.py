@@ -12,8 +12,10 @@ from functools import lru_cache
 from sqlalchemy import bindparam, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session, select
 
+from data.db import Prepared
 from data.models import (
     ChannelAddress,
     ConversationState,
@@ -65,43 +67,46 @@ def dispatch(rt: Runtime, inbound: Inbound, *, claim_for: timedelta | None = Non
     raise AssertionError("unreachable")
 
 
-def _statements(dialect: str):
-    """The hot path's statements, built once per dialect (building them costs more than running them)."""
-    cached = _STATEMENTS.get(dialect)
-    if cached:
-        return cached
-    addr, state_t, event_t = ChannelAddress.__table__, ConversationState.__table__, InboundEvent.__table__
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    lookup = (
-        select(Person, addr.c.id, addr.c.last_inbound_at, addr.c.unreachable_at, state_t.c.flow, state_t.c.step, state_t.c.data, state_t.c.suspended,
-               state_t.c.person_id)
-        .join(addr, addr.c.person_id == Person.id)
-        .outerjoin(state_t, state_t.c.person_id == Person.id)
-        .where(addr.c.channel == bindparam("channel"), addr.c.address == bindparam("address"))
-        # Serialise this person's messages across workers: the row lock is held until commit.
-        .with_for_update(of=Person)
-    )
-    event = (
-        insert(event_t)
-        .values(channel=bindparam("channel"), external_id=bindparam("external_id"),
-                received_at=bindparam("received_at", type_=UTCDateTime()), person_id=bindparam("person_id"))
-        .on_conflict_do_nothing(index_elements=["channel", "external_id"])
-        .returning(event_t.c.id)
-    )
-    touch = (
-        update(addr).where(addr.c.id == bindparam("address_id"))
-        .values(last_inbound_at=bindparam("now", type_=UTCDateTime()), unreachable_at=None)
-    )
-    save = insert(state_t)
-    save = save.on_conflict_do_update(
+def _insert(dialect: str):
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+
+_PERSON = Person.__table__
+_ADDR, _STATE, _EVENT = ChannelAddress.__table__, ConversationState.__table__, InboundEvent.__table__
+_PERSON_COLUMNS = [c.name for c in _PERSON.c]
+
+# The hot path's statements, compiled once per dialect and run on the transaction's own connection.
+_LOOKUP = Prepared(
+    select(*_PERSON.c, _ADDR.c.id.label("address_id"), _ADDR.c.last_inbound_at, _ADDR.c.unreachable_at,
+           _STATE.c.flow, _STATE.c.step, _STATE.c.data, _STATE.c.suspended, _STATE.c.person_id.label("stored"))
+    .select_from(_PERSON.join(_ADDR, _ADDR.c.person_id == _PERSON.c.id)
+                 .outerjoin(_STATE, _STATE.c.person_id == _PERSON.c.id))
+    .where(_ADDR.c.channel == bindparam("channel"), _ADDR.c.address == bindparam("address"))
+    # Serialise this person's messages across workers: the row lock is held until commit.
+    .with_for_update(of=_PERSON)
+)
+_RECORD_EVENT = Prepared(lambda dialect: (
+    _insert(dialect)(_EVENT)
+    .values(channel=bindparam("channel"), external_id=bindparam("external_id"),
+            received_at=bindparam("received_at", type_=UTCDateTime()), person_id=bindparam("person_id"))
+    .on_conflict_do_nothing(index_elements=["channel", "external_id"])
+    .returning(_EVENT.c.id)
+))
+_TOUCH = Prepared(
+    update(_ADDR).where(_ADDR.c.id == bindparam("address_id"))
+    .values(last_inbound_at=bindparam("now", type_=UTCDateTime()), unreachable_at=None)
+)
+
+
+def _save_statement(dialect: str):
+    save = _insert(dialect)(_STATE)
+    return save.on_conflict_do_update(
         index_elements=["person_id"],
         set_={c: save.excluded[c] for c in ("flow", "step", "data", "suspended", "updated_at")},
     )
-    _STATEMENTS[dialect] = cached = (lookup, event, touch, save)
-    return cached
 
 
-_STATEMENTS: dict[str, tuple] = {}
+_SAVE = Prepared(_save_statement)
 # The address's last-inbound time (for WhatsApp's 24-hour window) need not move on every message of a chat.
 TOUCH_EVERY = timedelta(minutes=1)
 
@@ -117,10 +122,13 @@ class _Found:
 
 def _find_or_create(session: Session, rt: Runtime, inbound: Inbound, now) -> _Found:
     """The person behind this address (locked), with their address and flow state; created on first contact."""
-    lookup = _statements(session.connection().dialect.name)[0]
-    found = session.execute(lookup, {"channel": inbound.channel, "address": inbound.address}).first()
+    found = _LOOKUP.first(session.connection(), {"channel": inbound.channel, "address": inbound.address})
     if found is not None:
-        person, address_id, last_inbound, unreachable, flow, step, data, suspended, stored = found
+        split = len(_PERSON_COLUMNS)
+        person = Person(**dict(zip(_PERSON_COLUMNS, found[:split], strict=True)))
+        make_transient_to_detached(person)  # the row just read: attach it as loaded, without reading it again
+        session.add(person)
+        address_id, last_inbound, unreachable, flow, step, data, suspended, stored = found[split:]
         fresh = unreachable is None and last_inbound is not None and now - last_inbound < TOUCH_EVERY
         return _Found(person, address_id, FlowState(flow, step, data or {}, suspended or []), stored is not None,
                       fresh)
@@ -149,21 +157,21 @@ def _dispatch(rt: Runtime, session: Session, inbound: Inbound) -> DispatchResult
     found = _find_or_create(session, rt, inbound, now)
     person, state = found.person, found.state
     conn = session.connection()
-    _, event, touch, save = _statements(conn.dialect.name)
-    event_id = conn.execute(event, {"channel": inbound.channel, "external_id": inbound.external_id,
-                                    "received_at": inbound.received_at or now, "person_id": person.id}).scalar()
+    event = _RECORD_EVENT.first(conn, {"channel": inbound.channel, "external_id": inbound.external_id,
+                                       "received_at": inbound.received_at or now, "person_id": person.id})
+    event_id = event[0] if event else None
     if event_id is None:
         session.rollback()
         return DispatchResult(duplicate=True)
     if not found.address_fresh:
-        conn.execute(touch, {"address_id": found.address_id, "now": now})
+        _TOUCH.execute(conn, {"address_id": found.address_id, "now": now}).close()
     before = _snapshot(state) if found.state_stored else None
     turn = Turn(rt, session, person, state, inbound)
     handle(turn, inbound)
     session.flush()  # domain rows first, so the state row below never outlives an erased person
     if not turn.erased and _snapshot(state) != before:
-        conn.execute(save, {"person_id": person.id, "flow": state.flow, "step": state.step, "data": state.data,
-                            "suspended": state.suspended, "updated_at": now})
+        _SAVE.execute(conn, {"person_id": person.id, "flow": state.flow, "step": state.step, "data": state.data,
+                            "suspended": state.suspended, "updated_at": now}).close()
     delivery.write(session, turn, channel=inbound.channel, address=inbound.address, key_prefix=f"in:{event_id}")
     return DispatchResult(person_id=person.id, replies=list(turn.out))
 

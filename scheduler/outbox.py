@@ -14,8 +14,8 @@ from typing import Protocol
 from sqlalchemy import Engine, and_, bindparam, exists, or_, update
 from sqlmodel import Session, col, select
 
-from data.db import in_writer
-from data.models import ChannelAddress, Outbox, OutboxStatus, Person, Role
+from data.db import Prepared, in_writer
+from data.models import ChannelAddress, Outbox, OutboxStatus, Person, Role, UTCDateTime
 from handlers import escalation
 from handlers.delivery import (
     EARLIER_OUTBOX,
@@ -183,17 +183,19 @@ def _claim(session: Session, now: datetime, *, limit: int, channels: list[str] |
     return outbox_rows(session.execute(stmt))
 
 
+_MARK_SENT = Prepared(
+    update(Outbox.__table__).where(Outbox.__table__.c.id == bindparam("rid")).values(
+        status=OutboxStatus.sent, provider_id=bindparam("pid"), sent_at=bindparam("at", type_=UTCDateTime()),
+        lease_until=None, last_error=None)
+)
+
+
 def mark_sent(db: Engine, sent: list[tuple[int, str | None]], at: datetime) -> None:
     """Record a batch of successful sends in one transaction."""
     if not sent:
         return
-    with Session(db) as session:
-        session.connection().execute(
-            update(Outbox.__table__).where(Outbox.__table__.c.id == bindparam("rid")).values(
-                status=OutboxStatus.sent, provider_id=bindparam("pid"), sent_at=at, lease_until=None,
-                last_error=None),
-            [{"rid": rid, "pid": pid} for rid, pid in sent])
-        session.commit()
+    with db.begin() as conn:
+        _MARK_SENT.executemany(conn, [{"rid": rid, "pid": pid, "at": at} for rid, pid in sent])
 
 
 def _set(db: Engine, row_id: int, **values) -> None:
