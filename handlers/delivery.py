@@ -6,7 +6,7 @@ import logging
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, bindparam, exists, or_, update
+from sqlalchemy import String, and_, bindparam, exists, literal_column, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
@@ -125,7 +125,7 @@ def is_due(now: datetime):
 EARLIER_OUTBOX = aliased(Outbox)  # built once: SQLAlchemy re-processes every column of a new alias
 
 
-def _claim_queue_statement():
+def _claim_queue_statement(dialect: str):
     """UPDATE ... RETURNING that leases one recipient's due messages, built once on the table itself.
 
     Core, not ORM: an ORM bulk update re-evaluates its WHERE against the session's objects and
@@ -134,8 +134,12 @@ def _claim_queue_statement():
     table = Outbox.__table__
     earlier = table.alias("earlier")
     now = bindparam("now", type_=UTCDateTime())
-    due = and_(or_(table.c.status == OutboxStatus.pending,
-                   and_(table.c.status == OutboxStatus.sending, table.c.lease_until < now)),
+    # SQLite would otherwise look up every due message by (status, due_at) and filter them by
+    # recipient: a claim would cost as much as the whole backlog. "+status" keeps it on the
+    # recipient's index (channel, address), a few rows.
+    status = literal_column("+outbox.status", String) if dialect == "sqlite" else table.c.status
+    due = and_(or_(status == OutboxStatus.pending,
+                   and_(status == OutboxStatus.sending, table.c.lease_until < now)),
                table.c.due_at <= now)
     in_the_way = exists().where(
         earlier.c.channel == table.c.channel, earlier.c.address == table.c.address, earlier.c.id < table.c.id,
@@ -151,7 +155,7 @@ def _claim_queue_statement():
     )
 
 
-_CLAIM_QUEUE = Prepared(_claim_queue_statement())
+_CLAIM_QUEUE = Prepared(_claim_queue_statement)
 
 
 def outbox_rows(result) -> list[Outbox]:

@@ -14,7 +14,7 @@ from typing import Protocol
 from sqlalchemy import Engine, and_, bindparam, exists, or_, update
 from sqlmodel import Session, col, select
 
-from data.db import Prepared, in_writer
+from data.db import Prepared, run_db
 from data.models import ChannelAddress, Outbox, OutboxStatus, Person, Role, UTCDateTime
 from handlers import escalation
 from handlers.delivery import (
@@ -263,7 +263,7 @@ class Delivery:
         wanted = [c for c in (channels or list(self.senders)) if c in self.senders]
         while wanted and not self.stopping:
             self._rerouted = False
-            rows = await in_writer(self.rt.db, claim, self.rt.db, self.clock(), limit=self.batch, channels=wanted,
+            rows = await run_db(self.rt.db, claim, self.rt.db, self.clock(), limit=self.batch, channels=wanted,
                                            address=address, lease=self.lease)
             if not rows:
                 break
@@ -280,7 +280,7 @@ class Delivery:
 
     async def _set(self, row_id: int, **values) -> None:
         """Record a result off the event loop, so webhooks are answered while the outbox drains."""
-        await in_writer(self.rt.db, _set, self.rt.db, row_id, **values)
+        await run_db(self.rt.db, _set, self.rt.db, row_id, **values)
 
     async def _gated(self, gate: asyncio.Semaphore, queue: list[Outbox]) -> int:
         async with gate:
@@ -326,10 +326,11 @@ class Delivery:
         await future
 
     async def _write_marks(self) -> None:
+        await asyncio.sleep(0)  # let sends finishing in this turn of the loop join the first batch
         while self._marks:
             batch, self._marks = self._marks, []
             try:
-                await in_writer(self.rt.db, mark_sent, self.rt.db, [s for done, _ in batch for s in done],
+                await run_db(self.rt.db, mark_sent, self.rt.db, [s for done, _ in batch for s in done],
                                 self.clock())
             except Exception as exc:  # noqa: BLE001 - each waiting queue gets the failure
                 for _, future in batch:
@@ -359,7 +360,7 @@ class Delivery:
                  due_at=self.clock() + timedelta(seconds=exc.retry_after), last_error="rate limited")
             return BLOCKED
         except RecipientUnreachable as exc:
-            await in_writer(self.rt.db, self._unreachable, row, exc)
+            await run_db(self.rt.db, self._unreachable, row, exc)
             return REROUTED
         except Rejected as exc:
             log.error("message rejected by the platform; not retrying",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from data.db import in_writer
+from data.db import run_db
 from handlers.dispatch import dispatch
 from handlers.types import Inbound, Runtime
 from scheduler.outbox import Delivery, claim
@@ -33,16 +33,16 @@ class Reception:
     async def receive(self, inbound: Inbound) -> None:
         """Handle one message (committed when this returns) and start sending its replies."""
         if not self._sends(inbound):
-            await in_writer(self.rt.db, dispatch, self.rt, inbound)
+            await run_db(self.rt.db, dispatch, self.rt, inbound)
             return
         # The replies are leased in the same transaction that wrote them: one trip, one commit.
-        result = await in_writer(self.rt.db, dispatch, self.rt, inbound, claim_for=self.delivery.lease)
+        result = await run_db(self.rt.db, dispatch, self.rt, inbound, claim_for=self.delivery.lease)
         self._start(inbound, result.claimed)
 
     async def flush(self, inbound: Inbound) -> None:
         """Send whatever is queued for this address now (e.g. an opt-out confirmation)."""
         if self._sends(inbound):
-            self._start(inbound, await in_writer(self.rt.db, self._claim, inbound.channel, inbound.address))
+            self._start(inbound, await run_db(self.rt.db, self._claim, inbound.channel, inbound.address))
 
     def _sends(self, inbound: Inbound) -> bool:
         return self.delivery is not None and inbound.channel in self.delivery.senders
@@ -68,7 +68,7 @@ class Reception:
                 batch, self._waiting[key] = self._waiting[key], []
                 if not batch and key in self._recheck:
                     self._recheck.discard(key)
-                    batch = await in_writer(self.rt.db, self._claim, *key)
+                    batch = await run_db(self.rt.db, self._claim, *key)
                 if not batch:
                     return
                 await self.delivery.send_queue(sorted(batch, key=lambda r: r.id))

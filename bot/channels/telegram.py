@@ -24,7 +24,7 @@ from telegram import BotCommand, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.request import HTTPXRequest
 
-from data.db import in_writer
+from data.db import run_db
 from data.models import ChannelAddress, Outbox
 from handlers.types import Inbound, Runtime
 from scheduler.outbox import RateLimited, RecipientUnreachable, Rejected, SendResult, TransientError
@@ -185,7 +185,7 @@ class TelegramChannel:
     async def handle(self, update: Update) -> None:
         """Dispatch one update (committed before this returns), then answer its button and mark the choice."""
         if update.my_chat_member is not None:
-            await in_writer(self.rt.db, self._member_changed, update)
+            await run_db(self.rt.db, self._member_changed, update)
             return
         inbound = translate(update)
         if inbound is None:

@@ -22,7 +22,7 @@ from starlette.routing import Route
 from twilio.base.exceptions import TwilioRestException
 from twilio.request_validator import RequestValidator
 
-from data.db import in_writer
+from data.db import run_db
 from data.models import ChannelAddress, Outbox
 from handlers import optout
 from handlers.delivery import enqueue, preferred_address
@@ -100,7 +100,7 @@ class WhatsAppSender:
         return last is not None and now - last < WINDOW - WINDOW_MARGIN
 
     async def send(self, message: Outbox) -> SendResult:
-        open_ = not message.force_template and await in_writer(
+        open_ = not message.force_template and await run_db(
             self.rt.db, self.window_open, message.address, self.rt.clock())
         params = {"from_": self.from_, "to": message.address}
         if self.status_callback:
@@ -194,7 +194,7 @@ class WhatsAppChannel:
             received_at=self.rt.clock(),
         )
         which = optout.keyword(self.rt, inbound.text) if not inbound.payload else None
-        if which is not None and await in_writer(self.rt.db, optout.apply, self.rt, inbound, which):
+        if which is not None and await run_db(self.rt.db, optout.apply, self.rt, inbound, which):
             await self.reception.flush(inbound)  # the one confirmation
         else:
             await self.reception.receive(inbound)
@@ -208,7 +208,7 @@ class WhatsAppChannel:
         sid, status = form.get("MessageSid", ""), (form.get("MessageStatus") or "").lower()
         if not sid or status not in STATUS_ORDER:
             return Response(status_code=400)
-        await in_writer(self.rt.db, self.apply_status, sid, status, form.get("ErrorCode") or None)
+        await run_db(self.rt.db, self.apply_status, sid, status, form.get("ErrorCode") or None)
         return Response(status_code=204)
 
     def apply_status(self, sid: str, status: str, error: str | None) -> None:
