@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import lru_cache
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import Connection, bindparam, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import make_transient_to_detached
@@ -43,16 +44,20 @@ class DispatchResult:
     claimed: list[Outbox] = field(default_factory=list)  # replies leased to the caller to send now
 
 
-def dispatch(rt: Runtime, inbound: Inbound, *, claim_for: timedelta | None = None) -> DispatchResult:
+def dispatch(rt: Runtime, inbound: Inbound, *, claim_for: timedelta | None = None,
+             also: Callable[[Connection], None] | None = None) -> DispatchResult:
     """Handle one inbound message in one transaction; replies are written to the outbox, not sent.
 
     With `claim_for`, the replies (and anything else due to this address) are also leased to the
-    caller in the same transaction, for a channel that sends them at once.
+    caller in the same transaction, for a channel that sends them at once. `also` is the caller's
+    own work to commit with it (run before the claim; not run for a duplicate).
     """
     for attempt in range(3):
         try:
             with Session(rt.db, expire_on_commit=False) as session:
                 result = _dispatch(rt, session, inbound)
+                if also is not None and not result.duplicate:
+                    also(session.connection())
                 if claim_for is not None and not result.duplicate:
                     result.claimed = delivery.claim_queue(session, inbound.channel, inbound.address, rt.clock(),
                                                           claim_for)

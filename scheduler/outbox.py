@@ -198,6 +198,32 @@ def mark_sent(db: Engine, sent: list[tuple[int, str | None]], at: datetime) -> N
         _MARK_SENT.executemany(conn, [{"rid": rid, "pid": pid, "at": at} for rid, pid in sent])
 
 
+@dataclass
+class Marks:
+    """Finished sends to record (with the futures of the queues waiting for that)."""
+
+    batch: list[tuple[list[tuple[int, str | None]], asyncio.Future]]
+    at: datetime
+
+    @property
+    def sent(self) -> list[tuple[int, str | None]]:
+        return [s for done, _ in self.batch for s in done]
+
+    def write(self, conn) -> None:
+        """Record them on `conn`, in whatever transaction it is in."""
+        _MARK_SENT.executemany(conn, [{"rid": rid, "pid": pid, "at": self.at} for rid, pid in self.sent])
+
+    def done(self) -> None:
+        for _, future in self.batch:
+            if not future.done():
+                future.set_result(None)
+
+    def failed(self, exc: BaseException) -> None:
+        for _, future in self.batch:
+            if not future.done():
+                future.set_exception(exc)
+
+
 def _set(db: Engine, row_id: int, **values) -> None:
     with Session(db) as session:
         session.execute(update(Outbox).where(Outbox.id == row_id).values(**values))
@@ -312,34 +338,48 @@ class Delivery:
     async def _record_sent(self, done: list[tuple[int, str | None]]) -> None:
         """Record a recipient's sends; returns once they are committed.
 
-        Recipients that finish while a record is being written share the next transaction (a group
-        commit): under load one commit covers many recipients instead of one each. Returning only
-        after the commit keeps each queue's order: the next claim for this recipient must not find
-        these rows still in flight.
+        They are written with the next message handled (see take_marks) or, if none comes in this
+        turn of the loop, in a transaction of their own that also takes every other recipient's
+        finished sends (a group commit). Returning only after the commit keeps each queue's order:
+        the next claim for this recipient must not find these rows still in flight.
         """
         if not done:
             return
         future = asyncio.get_running_loop().create_future()
         self._marks.append((done, future))
-        if self._marking is None or self._marking.done():
-            self._marking = asyncio.ensure_future(self._write_marks())
+        self._schedule_marks()
         await future
 
+    def _schedule_marks(self) -> None:
+        if self._marks and (self._marking is None or self._marking.done()):
+            self._marking = asyncio.ensure_future(self._write_marks())
+
+    def take_marks(self) -> Marks | None:
+        """The sends waiting to be recorded, for a caller to write in a transaction it is about to make."""
+        if not self._marks:
+            return None
+        batch, self._marks = self._marks, []
+        return Marks(batch, self.clock())
+
+    def settle_marks(self, marks: Marks | None, *, written: bool) -> None:
+        """After the caller's transaction: wake the waiting queues, or take the marks back to write them."""
+        if marks is None:
+            return
+        if written:
+            marks.done()
+        else:
+            self._marks[:0] = marks.batch
+            self._schedule_marks()
+
     async def _write_marks(self) -> None:
-        await asyncio.sleep(0)  # let sends finishing in this turn of the loop join the first batch
-        while self._marks:
-            batch, self._marks = self._marks, []
+        await asyncio.sleep(0)  # sends finishing in this turn of the loop (or a message handled) join in
+        while (marks := self.take_marks()) is not None:
             try:
-                await run_db(self.rt.db, mark_sent, self.rt.db, [s for done, _ in batch for s in done],
-                                self.clock())
+                await run_db(self.rt.db, mark_sent, self.rt.db, marks.sent, marks.at)
             except Exception as exc:  # noqa: BLE001 - each waiting queue gets the failure
-                for _, future in batch:
-                    if not future.done():
-                        future.set_exception(exc)
+                marks.failed(exc)
             else:
-                for _, future in batch:
-                    if not future.done():
-                        future.set_result(None)
+                marks.done()
 
     async def _send_one(self, row: Outbox) -> SendResult | str:
         """Try one message: its SendResult when sent; DROPPED (failed for good, the queue moves on);

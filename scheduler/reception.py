@@ -35,8 +35,16 @@ class Reception:
         if not self._sends(inbound):
             await run_db(self.rt.db, dispatch, self.rt, inbound)
             return
-        # The replies are leased in the same transaction that wrote them: one trip, one commit.
-        result = await run_db(self.rt.db, dispatch, self.rt, inbound, claim_for=self.delivery.lease)
+        # The replies are leased in the same transaction that wrote them, and earlier replies that
+        # went out meanwhile are recorded in it too: one trip, one commit.
+        marks = self.delivery.take_marks()
+        try:
+            result = await run_db(self.rt.db, dispatch, self.rt, inbound, claim_for=self.delivery.lease,
+                                  also=marks.write if marks else None)
+        except BaseException:
+            self.delivery.settle_marks(marks, written=False)
+            raise
+        self.delivery.settle_marks(marks, written=not result.duplicate)
         self._start(inbound, result.claimed)
 
     async def flush(self, inbound: Inbound) -> None:
