@@ -14,6 +14,7 @@ from sqlalchemy import Connection, bindparam, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.instrumentation import manager_of_class
 from sqlmodel import Session, select
 
 from data.db import Prepared
@@ -79,6 +80,7 @@ def _insert(dialect: str):
 _PERSON = Person.__table__
 _ADDR, _STATE, _EVENT = ChannelAddress.__table__, ConversationState.__table__, InboundEvent.__table__
 _PERSON_COLUMNS = [c.name for c in _PERSON.c]
+_PERSON_CLASS = manager_of_class(Person)
 
 # The hot path's statements, compiled once per dialect and run on the transaction's own connection.
 _LOOKUP = Prepared(
@@ -130,8 +132,11 @@ def _find_or_create(session: Session, rt: Runtime, inbound: Inbound, now) -> _Fo
     found = _LOOKUP.first(session.connection(), {"channel": inbound.channel, "address": inbound.address})
     if found is not None:
         split = len(_PERSON_COLUMNS)
-        person = Person(**dict(zip(_PERSON_COLUMNS, found[:split], strict=True)))
-        make_transient_to_detached(person)  # the row just read: attach it as loaded, without reading it again
+        # Attach the row just read as a loaded Person, the way the ORM's own loader builds one (an empty
+        # instance, then its values), without reading it again: a tenth of the cost of Person(**values).
+        person = _PERSON_CLASS.new_instance()
+        person.__dict__.update(zip(_PERSON_COLUMNS, found[:split], strict=True))
+        make_transient_to_detached(person)
         session.add(person)
         address_id, last_inbound, unreachable, flow, step, data, suspended, stored = found[split:]
         fresh = unreachable is None and last_inbound is not None and now - last_inbound < TOUCH_EVERY

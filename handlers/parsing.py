@@ -24,9 +24,17 @@ def normalize(text: str | None) -> str:
     """Lower-case, width-fold and tidy a message so comparisons forgive case, spacing and full-width digits."""
     if not text:
         return ""
+    # Button labels and short answers repeat across everyone, many times per message: remember them.
+    return _normalize_short(text) if len(text) <= 64 else _normalize(text)
+
+
+def _normalize(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).translate(_ZERO_WIDTH)
     text = text.replace("\u2019", "'").replace("\u2018", "'")
     return _SPACE.sub(" ", text).strip().casefold()
+
+
+_normalize_short = lru_cache(maxsize=8192)(_normalize)
 
 
 def has_words(text: str | None) -> bool:
