@@ -189,12 +189,22 @@ class InboundEvent(SQLModel, table=True):
     received_at: datetime = _instant()
 
 
+# An outbox row still to send (pending) or being sent (sending, under a lease). Queries that should use
+# ix_outbox_unsent repeat this exact text: a database uses a partial index only when it can see that
+# the query asks for a subset of its rows, and a bound parameter would hide that.
+UNSENT = "status IN ('pending', 'sending')"
+
+
 class Outbox(SQLModel, table=True):
     __tablename__ = "outbox"
     # AUTOINCREMENT: SQLite would otherwise reuse the ids of erased rows, muddling the delivery record.
     __table_args__ = (
-        sa.Index("ix_outbox_due", "status", "due_at"),
-        sa.Index("ix_outbox_queue", "channel", "address", "id"),  # per-recipient order
+        # What is due across everyone (the scheduler's claim), unsent rows only.
+        sa.Index("ix_outbox_due", "due_at", sqlite_where=sa.text(UNSENT), postgresql_where=sa.text(UNSENT)),
+        # Each recipient's messages not yet sent, in order: what a claim looks at. Partial, so it stays
+        # as small as the queues however long the history grows.
+        sa.Index("ix_outbox_unsent", "channel", "address", "id", sqlite_where=sa.text(UNSENT),
+                 postgresql_where=sa.text(UNSENT)),
         # Only sent messages have a provider id: a partial index costs nothing when queueing.
         sa.Index("ix_outbox_provider_id", "provider_id", sqlite_where=sa.text("provider_id IS NOT NULL"),
                  postgresql_where=sa.text("provider_id IS NOT NULL")),

@@ -6,13 +6,13 @@ import logging
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import String, and_, bindparam, exists, literal_column, or_, update
+from sqlalchemy import and_, bindparam, exists, literal_column, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from data.db import Prepared
-from data.models import ChannelAddress, Outbox, OutboxStatus, UTCDateTime
+from data.models import UNSENT, ChannelAddress, Outbox, OutboxStatus, UTCDateTime
 from handlers.turn import Turn
 from handlers.types import Outbound
 
@@ -122,7 +122,7 @@ def is_due(now: datetime):
     return and_(or_(Outbox.status == OutboxStatus.pending, expired), col(Outbox.due_at) <= now)
 
 
-EARLIER_OUTBOX = aliased(Outbox)  # built once: SQLAlchemy re-processes every column of a new alias
+EARLIER_OUTBOX = aliased(Outbox, name="earlier")  # built once: SQLAlchemy re-processes every column of a new alias
 
 
 def _claim_queue_statement(dialect: str):
@@ -134,14 +134,14 @@ def _claim_queue_statement(dialect: str):
     table = Outbox.__table__
     earlier = table.alias("earlier")
     now = bindparam("now", type_=UTCDateTime())
-    # SQLite would otherwise look up every due message by (status, due_at) and filter them by
-    # recipient: a claim would cost as much as the whole backlog. "+status" keeps it on the
-    # recipient's index (channel, address), a few rows.
-    status = literal_column("+outbox.status", String) if dialect == "sqlite" else table.c.status
-    due = and_(or_(status == OutboxStatus.pending,
-                   and_(status == OutboxStatus.sending, table.c.lease_until < now)),
+    # Both lookups go through ix_outbox_unsent: the recipient's queue, not their whole history, and
+    # not every due message of everyone (which a (status, due_at) index would read first).
+    due = and_(literal_column(f"outbox.{UNSENT}"),
+               or_(table.c.status == OutboxStatus.pending,
+                   and_(table.c.status == OutboxStatus.sending, table.c.lease_until < now)),
                table.c.due_at <= now)
     in_the_way = exists().where(
+        literal_column(f"earlier.{UNSENT}"),
         earlier.c.channel == table.c.channel, earlier.c.address == table.c.address, earlier.c.id < table.c.id,
         or_(and_(earlier.c.status == OutboxStatus.sending, earlier.c.lease_until >= now),
             and_(earlier.c.status == OutboxStatus.pending, earlier.c.attempts > 0, earlier.c.due_at > now)),

@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import Engine, and_, bindparam, exists, or_, update
+from sqlalchemy import Engine, and_, bindparam, exists, literal_column, or_, update
 from sqlmodel import Session, col, select
 
 from data.db import Prepared, run_db
-from data.models import ChannelAddress, Outbox, OutboxStatus, Person, Role, UTCDateTime
+from data.models import UNSENT, ChannelAddress, Outbox, OutboxStatus, Person, Role, UTCDateTime
 from handlers import escalation
 from handlers.delivery import (
     EARLIER_OUTBOX,
@@ -135,6 +135,7 @@ def _blocked(now: datetime):
     """
     earlier = EARLIER_OUTBOX
     return exists().where(
+        literal_column(f"earlier.{UNSENT}"),  # the recipient's queue (ix_outbox_unsent), not their history
         earlier.channel == Outbox.channel, earlier.address == Outbox.address, earlier.id < Outbox.id,
         col(earlier.status).in_([OutboxStatus.pending, OutboxStatus.sending]),
         or_(earlier.status == OutboxStatus.sending, earlier.attempts > 0, earlier.due_at <= now),
@@ -156,7 +157,7 @@ def claim(db: Engine, now: datetime, *, limit: int = BATCH, channels: list[str] 
 
 def _claim(session: Session, now: datetime, *, limit: int, channels: list[str] | None, address: str | None,
            lease: timedelta) -> list[Outbox]:
-    filters = [is_due(now)]
+    filters = [literal_column(f"outbox.{UNSENT}"), is_due(now)]  # UNSENT: read through the partial indexes
     if channels is not None:
         filters.append(col(Outbox.channel).in_(channels))
     if address:

@@ -10,7 +10,7 @@ from sqlmodel import Session
 from data.db import current_revision, make_engine, upgrade
 from data.models import CheckIn, InboundEvent, Person
 
-HEAD = "0004"
+HEAD = "0005"
 TABLES = {
     "person", "channel_address", "client_profile", "support_contact", "craving", "checkin", "slip",
     "conversation_state", "inbound_event", "outbox", "escalation", "escalation_step", "invitation",

@@ -103,3 +103,19 @@ def test_prepared_runs_many_rows_in_one_call(engine):
         mark.executemany(conn, [{"rid": 1, "pid": "a"}, {"rid": 3, "pid": "c"}])
     with Session(engine) as session:
         assert [r.provider_id for r in session.exec(select(Outbox).order_by(Outbox.id)).scalars()] == ["a", None, "c"]
+
+
+def test_a_recipients_claim_reads_their_queue_not_their_history(tmp_path):
+    """Leasing a chat's replies looks only at its unsent messages (a partial index), so it costs the
+    same after a year of messages as on the first day."""
+    from sqlalchemy.dialects import sqlite as sqlite_dialect
+
+    from handlers.delivery import _claim_queue_statement
+
+    engine = make_engine(f"sqlite:///{tmp_path}/bot.db")
+    upgrade(engine)
+    sql = str(_claim_queue_statement("sqlite").compile(dialect=sqlite_dialect.dialect()))
+    with engine.connect() as conn:
+        plan = [row[3] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, tuple([None] * sql.count("?")))]
+    searches = [step for step in plan if step.startswith("SEARCH")]
+    assert len(searches) == 2 and all("ix_outbox_unsent" in step for step in searches), plan
