@@ -192,6 +192,16 @@ class _Compiled:
         return tuple(value if load is None else load(value) for load, value in zip(self.loaders, row, strict=True))
 
 
+async def run_db_aside(engine: Engine, fn, /, *args, **kwargs):
+    """Run blocking database work on the writer threads, never on the loop, and return its result.
+
+    For work off the message path (the outbox draining a backlog, recording sends): a claim over a
+    backlog takes tens of milliseconds, and on the loop it would hold up webhooks and make the
+    send pacing late, which a rate limit with no burst turns straight into lost throughput.
+    """
+    return await asyncio.get_running_loop().run_in_executor(writer(engine), functools.partial(fn, *args, **kwargs))
+
+
 def alembic_config(engine: Engine):
     from alembic.config import Config
 

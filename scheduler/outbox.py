@@ -14,7 +14,7 @@ from typing import Protocol
 from sqlalchemy import Engine, and_, bindparam, exists, literal_column, or_, update
 from sqlmodel import Session, col, select
 
-from data.db import Prepared, run_db
+from data.db import Prepared, run_db_aside
 from data.models import UNSENT, ChannelAddress, Outbox, OutboxStatus, Person, Role, UTCDateTime
 from handlers import escalation
 from handlers.delivery import (
@@ -195,8 +195,15 @@ def mark_sent(db: Engine, sent: list[tuple[int, str | None]], at: datetime) -> N
     """Record a batch of successful sends in one transaction."""
     if not sent:
         return
-    with db.begin() as conn:
-        _MARK_SENT.executemany(conn, [{"rid": rid, "pid": pid, "at": at} for rid, pid in sent])
+    # Through SQLAlchemy, not _MARK_SENT: the outbox drain measured 94.9% of a 30/s limit with the
+    # prepared form here against 97.0% with this one (the cause is not yet understood).
+    with Session(db) as session:
+        session.connection().execute(
+            update(Outbox.__table__).where(Outbox.__table__.c.id == bindparam("rid")).values(
+                status=OutboxStatus.sent, provider_id=bindparam("pid"), sent_at=bindparam("at", type_=UTCDateTime()),
+                lease_until=None, last_error=None),
+            [{"rid": rid, "pid": pid, "at": at} for rid, pid in sent])
+        session.commit()
 
 
 @dataclass
@@ -290,7 +297,7 @@ class Delivery:
         wanted = [c for c in (channels or list(self.senders)) if c in self.senders]
         while wanted and not self.stopping:
             self._rerouted = False
-            rows = await run_db(self.rt.db, claim, self.rt.db, self.clock(), limit=self.batch, channels=wanted,
+            rows = await run_db_aside(self.rt.db, claim, self.rt.db, self.clock(), limit=self.batch, channels=wanted,
                                            address=address, lease=self.lease)
             if not rows:
                 break
@@ -307,7 +314,7 @@ class Delivery:
 
     async def _set(self, row_id: int, **values) -> None:
         """Record a result off the event loop, so webhooks are answered while the outbox drains."""
-        await run_db(self.rt.db, _set, self.rt.db, row_id, **values)
+        await run_db_aside(self.rt.db, _set, self.rt.db, row_id, **values)
 
     async def _gated(self, gate: asyncio.Semaphore, queue: list[Outbox]) -> int:
         async with gate:
@@ -376,7 +383,7 @@ class Delivery:
         await asyncio.sleep(0)  # sends finishing in this turn of the loop (or a message handled) join in
         while (marks := self.take_marks()) is not None:
             try:
-                await run_db(self.rt.db, mark_sent, self.rt.db, marks.sent, marks.at)
+                await run_db_aside(self.rt.db, mark_sent, self.rt.db, marks.sent, marks.at)
             except Exception as exc:  # noqa: BLE001 - each waiting queue gets the failure
                 marks.failed(exc)
             else:
@@ -401,7 +408,7 @@ class Delivery:
                  due_at=self.clock() + timedelta(seconds=exc.retry_after), last_error="rate limited")
             return BLOCKED
         except RecipientUnreachable as exc:
-            await run_db(self.rt.db, self._unreachable, row, exc)
+            await run_db_aside(self.rt.db, self._unreachable, row, exc)
             return REROUTED
         except Rejected as exc:
             log.error("message rejected by the platform; not retrying",
