@@ -14,7 +14,7 @@ from typing import Protocol
 from sqlalchemy import Engine, and_, bindparam, exists, literal_column, or_, update
 from sqlmodel import Session, col, select
 
-from data.db import Prepared, run_db_aside
+from data.db import Prepared, run_db, run_db_aside
 from data.models import UNSENT, ChannelAddress, Outbox, OutboxStatus, Person, Role, UTCDateTime
 from handlers import escalation
 from handlers.delivery import (
@@ -383,7 +383,7 @@ class Delivery:
         await asyncio.sleep(0)  # sends finishing in this turn of the loop (or a message handled) join in
         while (marks := self.take_marks()) is not None:
             try:
-                await run_db_aside(self.rt.db, mark_sent, self.rt.db, marks.sent, marks.at)
+                await run_db(self.rt.db, mark_sent, self.rt.db, marks.sent, marks.at)
             except Exception as exc:  # noqa: BLE001 - each waiting queue gets the failure
                 marks.failed(exc)
             else:
