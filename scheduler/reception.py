@@ -45,7 +45,7 @@ class Reception:
             self.delivery.settle_marks(marks, written=False)
             raise
         self.delivery.settle_marks(marks, written=not result.duplicate)
-        self._start(inbound, result.claimed)
+        self._start(inbound, result.claimed, expected=bool(result.replies))
 
     async def flush(self, inbound: Inbound) -> None:
         """Send whatever is queued for this address now (e.g. an opt-out confirmation)."""
@@ -58,14 +58,19 @@ class Reception:
     def _claim(self, channel: str, address: str):
         return claim(self.rt.db, self.rt.clock(), channels=[channel], address=address, lease=self.delivery.lease)
 
-    def _start(self, inbound: Inbound, rows) -> None:
+    def _start(self, inbound: Inbound, rows, *, expected: bool = False) -> None:
+        """Send `rows`; with `expected` (the message had replies), claim again if none came back."""
         key = (inbound.channel, inbound.address)
         if key in self._waiting:
             self._waiting[key].extend(rows)
             self._recheck.add(key)
             return
-        if rows:
+        if rows or expected:
+            # Replies that were not claimed were behind an earlier message still being recorded as
+            # sent (on PostgreSQL, in another thread): claim them again once this task runs.
             self._waiting[key] = list(rows)
+            if not rows:
+                self._recheck.add(key)
             task = asyncio.ensure_future(self._run(key))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
@@ -78,6 +83,8 @@ class Reception:
                     self._recheck.discard(key)
                     batch = await run_db(self.rt.db, self._claim, *key)
                 if not batch:
+                    if self._waiting[key] or key in self._recheck:
+                        continue  # rows handed over while that claim ran (it yields on PostgreSQL)
                     return
                 await self.delivery.send_queue(sorted(batch, key=lambda r: r.id))
         except Exception:

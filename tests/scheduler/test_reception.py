@@ -63,5 +63,5 @@ def test_sends_are_recorded_once_even_when_a_message_is_delivered_twice(rt):
 
     asyncio.run(scenario())
     rows = outbox_for(rt, 1)
-    assert len(rows) >= 3 and all(r.status == "sent" and r.provider_id == f"p{r.id}" for r in rows)
+    assert len(rows) >= 3 and all(r.status == "sent" and r.provider_id == f"p{r.id}" for r in rows), ([(r.id, r.status, r.provider_id, r.idempotency_key) for r in rows], sender.sent)
     assert sender.sent == [r.id for r in rows]
