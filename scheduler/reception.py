@@ -29,15 +29,18 @@ class Reception:
         # claimed while it runs join its list, and a claim that found them still in flight is redone.
         self._waiting: dict[tuple[str, str], list] = {}
         self._recheck: set[tuple[str, str]] = set()
+        self._fold_marks = rt.db.dialect.name == "sqlite"
 
     async def receive(self, inbound: Inbound) -> None:
         """Handle one message (committed when this returns) and start sending its replies."""
         if not self._sends(inbound):
             await run_db(self.rt.db, dispatch, self.rt, inbound)
             return
-        # The replies are leased in the same transaction that wrote them, and earlier replies that
-        # went out meanwhile are recorded in it too: one trip, one commit.
-        marks = self.delivery.take_marks()
+        # The replies are leased in the same transaction that wrote them, and on SQLite earlier replies
+        # that went out meanwhile are recorded in it too: one trip, one commit. Not on PostgreSQL,
+        # where messages are handled side by side: two transactions each recording a reply to the
+        # other's chat, then claiming their own, would wait on each other.
+        marks = self.delivery.take_marks() if self._fold_marks else None
         try:
             result = await run_db(self.rt.db, dispatch, self.rt, inbound, claim_for=self.delivery.lease,
                                   also=marks.write if marks else None)
