@@ -455,7 +455,7 @@ def breakdown(clients: int = 30, rounds: int = 1) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         engine = make_engine(f"sqlite:///{Path(tmp) / 'breakdown.db'}")
         upgrade(engine)
-        rt = Runtime(db=engine, content=Content(), clock=system_clock, join_replies={"telegram"})
+        rt = Runtime(db=engine, content=Content(), clock=system_clock, join_replies={"telegram": 4096})
         done: list[tuple[int, str | None]] = []
         for n, (chat_id, text) in enumerate(order):
             marks = Marks([(done, None)], system_clock())  # the previous replies, sent by now

@@ -119,6 +119,13 @@ async def run_db(engine: Engine, fn, /, *args, **kwargs):
     return await asyncio.get_running_loop().run_in_executor(writer(engine), functools.partial(fn, *args, **kwargs))
 
 
+def dialect_insert(dialect: str):
+    """The dialect's insert() (both have ON CONFLICT), for statements built per dialect."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+
 class Prepared:
     """A Core statement compiled once per dialect and run straight on the driver's cursor.
 

@@ -7,11 +7,10 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, bindparam, exists, literal_column, or_, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from data.db import Prepared
+from data.db import Prepared, dialect_insert
 from data.models import UNSENT, ChannelAddress, Outbox, OutboxStatus, UTCDateTime
 from handlers.turn import Turn
 from handlers.types import Outbound
@@ -35,7 +34,7 @@ def preferred_address(session: Session, person_id: int) -> ChannelAddress | None
 # A message whose idempotency key is already queued is skipped, so a repeated pass cannot queue it twice.
 _OUTBOX_FIELDS = [c.name for c in Outbox.__table__.c if c.name != "id"]
 _INSERT = Prepared(lambda dialect: (
-    (postgresql if dialect == "postgresql" else sqlite).insert(Outbox.__table__)
+    dialect_insert(dialect)(Outbox.__table__)
     .values({name: bindparam(name, type_=Outbox.__table__.c[name].type) for name in _OUTBOX_FIELDS})
     .on_conflict_do_nothing(index_elements=["idempotency_key"])
 ))
@@ -79,13 +78,14 @@ def enqueue(session: Session, messages: list[tuple[Outbound, str]], *, now, chan
 
 def write(session: Session, turn: Turn, *, channel: str, address: str, key_prefix: str) -> None:
     """Queue the replies on the channel the message came from, and messages for others where they are."""
-    replies = joined(turn.out) if channel in turn.rt.join_replies else turn.out
+    limit = turn.rt.join_replies.get(channel)
+    replies = joined(turn.out, limit) if limit else turn.out
     enqueue(session, [(out, f"{key_prefix}:{n}") for n, out in enumerate(replies)], now=turn.now,
             channel=channel, address=address)
     enqueue(session, [(out, f"{key_prefix}:o{n}") for n, out in enumerate(turn.after)], now=turn.now)
 
 
-JOIN_LIMIT = 4096  # one Telegram message
+JOIN_LIMIT = 4096  # for callers that name no limit; channels give their own (Runtime.join_replies)
 
 
 def joined(messages: list[Outbound], limit: int = JOIN_LIMIT) -> list[Outbound]:
@@ -158,9 +158,9 @@ def _claim_queue_statement(dialect: str):
 _CLAIM_QUEUE = Prepared(_claim_queue_statement)
 
 
-def outbox_rows(result) -> list[Outbox]:
-    """Plain outbox rows from RETURNING, oldest first (no second query, no session to expire them)."""
-    return sorted((Outbox.model_construct(**row._mapping) for row in result), key=lambda r: r.id)
+def outbox_rows(rows) -> list[Outbox]:
+    """Plain outbox rows from RETURNING (mappings), oldest first (no second query, no session to expire them)."""
+    return sorted((Outbox.model_construct(**row) for row in rows), key=lambda r: r.id)
 
 
 def claim_queue(session: Session, channel: str, address: str, now: datetime, lease: timedelta) -> list[Outbox]:
@@ -168,7 +168,7 @@ def claim_queue(session: Session, channel: str, address: str, now: datetime, lea
     elsewhere or waiting out a retry (then they wait, keeping the order)."""
     rows = _CLAIM_QUEUE.all(session.connection(),
                             {"now": now, "to_channel": channel, "to_address": address, "lease_to": now + lease})
-    return sorted((Outbox.model_construct(**dict(zip(_OUTBOX_COLUMNS, row, strict=True))) for row in rows), key=lambda r: r.id)
+    return outbox_rows(dict(zip(_OUTBOX_COLUMNS, row, strict=True)) for row in rows)
 
 
 _OUTBOX_COLUMNS = [c.name for c in Outbox.__table__.c]

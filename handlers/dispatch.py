@@ -11,13 +11,12 @@ from datetime import timedelta
 from functools import lru_cache
 
 from sqlalchemy import Connection, bindparam, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.instrumentation import manager_of_class
 from sqlmodel import Session, select
 
-from data.db import Prepared
+from data.db import Prepared, dialect_insert
 from data.models import (
     ChannelAddress,
     ConversationState,
@@ -73,10 +72,6 @@ def dispatch(rt: Runtime, inbound: Inbound, *, claim_for: timedelta | None = Non
     raise AssertionError("unreachable")
 
 
-def _insert(dialect: str):
-    return postgresql.insert if dialect == "postgresql" else sqlite.insert
-
-
 _PERSON = Person.__table__
 _ADDR, _STATE, _EVENT = ChannelAddress.__table__, ConversationState.__table__, InboundEvent.__table__
 _PERSON_COLUMNS = [c.name for c in _PERSON.c]
@@ -93,7 +88,7 @@ _LOOKUP = Prepared(
     .with_for_update(of=_PERSON)
 )
 _RECORD_EVENT = Prepared(lambda dialect: (
-    _insert(dialect)(_EVENT)
+    dialect_insert(dialect)(_EVENT)
     .values(channel=bindparam("channel"), external_id=bindparam("external_id"),
             received_at=bindparam("received_at", type_=UTCDateTime()), person_id=bindparam("person_id"))
     .on_conflict_do_nothing(index_elements=["channel", "external_id"])
@@ -106,7 +101,7 @@ _TOUCH = Prepared(
 
 
 def _save_statement(dialect: str):
-    save = _insert(dialect)(_STATE)
+    save = dialect_insert(dialect)(_STATE)
     return save.on_conflict_do_update(
         index_elements=["person_id"],
         set_={c: save.excluded[c] for c in ("flow", "step", "data", "suspended", "updated_at")},

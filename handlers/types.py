@@ -121,8 +121,9 @@ class Runtime:
     ladder: Ladder = field(default_factory=Ladder)
     # How an invitation token becomes a link, per channel this deployment runs ({token} is filled in).
     invite_links: dict[str, str] = field(default_factory=lambda: {"console": "JOIN {token}"})
-    # Channels on which a turn's replies go out as one message where they read as one (see delivery.joined).
-    join_replies: set[str] = field(default_factory=set)
+    # Channels on which a turn's replies go out as one message where they read as one (see delivery.joined),
+    # each with the longest text it takes in one message.
+    join_replies: dict[str, int] = field(default_factory=dict)
 
     @property
     def craving_followup_minutes(self) -> int:

@@ -158,7 +158,7 @@ class TelegramChannel:
         self.public_base_url = (public_base_url or "").rstrip("/")
         self.reception = reception or Reception(rt)
         self.sender = TelegramSender(bot)
-        rt.join_replies.add(CHANNEL)  # a turn's replies as one message: one notification, one send
+        rt.join_replies[CHANNEL] = MAX_TEXT  # a turn's replies as one message: one notification, one send
         self._stopping = asyncio.Event()
 
     async def start(self, *, webhook: bool) -> None:
