@@ -6,14 +6,17 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
+from data.db import fetch
 from data.models import ClientProfile, Person
 from handlers.parsing import normalize
 from handlers.types import Inbound, Option, Outbound, Runtime
+
+T = TypeVar("T")
 
 
 @lru_cache(maxsize=4096)
@@ -94,7 +97,11 @@ class Turn:
 
     @property
     def profile(self) -> ClientProfile | None:
-        return self.session.get(ClientProfile, self.person.id) if self.person.id else None
+        return self.get(ClientProfile, self.person.id)
+
+    def get(self, model: type[T], key: Any) -> T | None:
+        """The row of `model` with that primary key, or None (the session's get, made cheap)."""
+        return fetch(self.session, model, key)
 
     @property
     def data(self) -> dict[str, Any]:

@@ -33,10 +33,10 @@ def acknowledge(turn: Turn, payload: str) -> None:
         turn.say("alerts.not_for_you")
         return
     outcome, esc = escalation.acknowledge(turn.session, escalation_id, turn.person, turn.now)
-    client = turn.session.get(Person, esc.client_id) if esc else None
+    client = turn.get(Person, esc.client_id) if esc else None
     name = escalation.client_name(client) if client else "?"
     if outcome == "already":
-        by = turn.session.get(Person, esc.acknowledged_by) if esc.acknowledged_by else None
+        by = turn.get(Person, esc.acknowledged_by) if esc.acknowledged_by else None
         turn.say("alerts.already_acknowledged", client=name, by=(by.display_name if by else "") or "")
     elif outcome == "done":
         turn.say("alerts.acknowledged", client=name)
@@ -52,7 +52,7 @@ def followup(turn: Turn, payload: str) -> None:
 
     _, _, rest = payload.partition(":")
     craving_id, _, outcome = rest.partition(":")
-    row = turn.session.get(Craving, int(craving_id)) if craving_id.isdigit() else None
+    row = turn.get(Craving, int(craving_id)) if craving_id.isdigit() else None
     if row is None or row.client_id != turn.person.id or outcome not in FOLLOWUP_OUTCOMES:
         turn.say("hint.stale")
         flows.reask_or_start(turn, None)

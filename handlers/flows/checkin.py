@@ -21,7 +21,7 @@ def todays(turn: Turn) -> CheckIn | None:
 
 
 def checkin(turn: Turn) -> CheckIn:
-    return turn.session.get(CheckIn, turn.data["checkin_id"])
+    return turn.get(CheckIn, turn.data["checkin_id"])
 
 
 def start(turn: Turn) -> None:

@@ -22,7 +22,7 @@ def start(turn: Turn) -> None:
 
 
 def craving(turn: Turn) -> Craving | None:
-    return turn.session.get(Craving, turn.data.get("craving_id") or 0)
+    return turn.get(Craving, turn.data.get("craving_id") or 0)
 
 
 def ask_intensity(turn: Turn) -> None:

@@ -63,7 +63,7 @@ def on_pick(turn: Turn, reply: Reply) -> None:
         turn.end_flow()
         turn.say("menu.cancelled")
         return
-    contact = turn.session.get(SupportContact, int(reply.choice[2:])) if reply.choice else None
+    contact = turn.get(SupportContact, int(reply.choice[2:])) if reply.choice else None
     if contact is None or contact.client_id != turn.person.id:
         raise Invalid("hint.choose", count=len(turn.data.get("_opts", [])))
     token = create(turn.session, role=Role.partner, now=turn.now, client_id=turn.person.id,
@@ -88,7 +88,7 @@ def open_invitation(turn: Turn, token: str) -> bool:
 
 
 def invitation(turn: Turn) -> Invitation | None:
-    return turn.session.get(Invitation, turn.data.get("invitation_id") or 0)
+    return turn.get(Invitation, turn.data.get("invitation_id") or 0)
 
 
 def ask_answer(turn: Turn) -> None:
@@ -99,7 +99,7 @@ def ask_answer(turn: Turn) -> None:
     if found.role == Role.clinician:
         turn.ask(FLOW, "answer", "invite.clinician_consent", [turn.opt("accept"), turn.opt("decline")])
         return
-    client = turn.session.get(Person, found.client_id)
+    client = turn.get(Person, found.client_id)
     turn.ask(FLOW, "answer", "invite.partner_consent", [turn.opt("accept"), turn.opt("decline")],
              client=(client.display_name if client else None) or "?")
 
@@ -113,8 +113,8 @@ def on_answer(turn: Turn, reply: Reply) -> None:
     if reply.choice not in ("accept", "decline"):
         raise Invalid("hint.choose", count=2)
     found.used_at, found.used_by = turn.now, turn.person.id
-    contact = turn.session.get(SupportContact, found.contact_id) if found.contact_id else None
-    client = turn.session.get(Person, found.client_id) if found.client_id else None
+    contact = turn.get(SupportContact, found.contact_id) if found.contact_id else None
+    client = turn.get(Person, found.client_id) if found.client_id else None
     turn.end_flow()
     if reply.choice == "decline":
         found.status = "declined"

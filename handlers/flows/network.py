@@ -115,7 +115,7 @@ def on_kind(turn: Turn, reply: Reply) -> None:
 
 
 def contact(turn: Turn) -> SupportContact | None:
-    return turn.session.get(SupportContact, turn.data.get("contact_id") or 0)
+    return turn.get(SupportContact, turn.data.get("contact_id") or 0)
 
 
 def ask_reach(turn: Turn) -> None:

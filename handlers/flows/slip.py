@@ -43,7 +43,7 @@ def on_when(turn: Turn, reply: Reply) -> None:
 
 
 def slip(turn: Turn) -> Slip:
-    return turn.session.get(Slip, turn.data["slip_id"])
+    return turn.get(Slip, turn.data["slip_id"])
 
 
 def words_or_skip(reply: Reply) -> str | None:

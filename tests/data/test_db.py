@@ -1,14 +1,14 @@
 """The schema: migrations build it on SQLite and PostgreSQL, SQLite runs in WAL with a busy timeout."""
 
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 
 import pytest
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from data.db import current_revision, make_engine, upgrade
-from data.models import CheckIn, InboundEvent, Person
+from data.db import current_revision, fetch, make_engine, upgrade
+from data.models import CheckIn, ClientProfile, InboundEvent, Person
 
 HEAD = "0005"
 TABLES = {
@@ -100,3 +100,46 @@ def test_migrations_build_exactly_the_schema_the_models_describe(engine):
 
     with engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), SQLModel.metadata) == []
+
+
+def test_fetch_reads_a_row_exactly_as_the_orm_does_and_changes_to_it_are_saved(engine):
+    now = datetime(2026, 3, 2, 12, 30, tzinfo=UTC)
+    with Session(engine) as session:
+        person = Person(created_at=now, display_name="Mei <&>", locale="zh-HK")
+        session.add(person)
+        session.flush()
+        session.add(ClientProfile(person_id=person.id, checkin_time=time(21, 15), sobriety_start=date(2026, 1, 5),
+                                  next_prompt_at=now + timedelta(hours=9), quiet_start=time(23, 0)))
+        session.commit()
+        pid = person.id
+    with Session(engine) as session:
+        expected = {c.name: getattr(session.get(ClientProfile, pid), c.name) for c in ClientProfile.__table__.c}
+    with Session(engine) as session:
+        profile = fetch(session, ClientProfile, pid)
+        assert {c.name: getattr(profile, c.name) for c in ClientProfile.__table__.c} == expected
+        assert profile.next_prompt_at.tzinfo is not None
+        assert fetch(session, ClientProfile, pid) is profile  # the session's own object, not a second copy
+        assert session.get(ClientProfile, pid) is profile
+        assert fetch(session, ClientProfile, pid + 1) is None and fetch(session, Person, None) is None
+        profile.banked_sober_days = 12
+        session.commit()
+    with Session(engine) as session:
+        assert session.get(ClientProfile, pid).banked_sober_days == 12
+        assert session.get(ClientProfile, pid).checkin_time == time(21, 15)
+
+
+def test_fetch_hands_back_an_object_the_session_holds_and_rechecks_an_expired_one(engine):
+    with Session(engine) as session:
+        person = Person(created_at=datetime(2026, 3, 2, tzinfo=UTC), display_name="Ken")
+        session.add(person)
+        session.flush()
+        pid = person.id
+        session.commit()  # expires it (and reading it now would take SQLite's write lock)
+        with engine.begin() as conn:  # meanwhile, elsewhere, the person erases their data
+            conn.execute(text("DELETE FROM person WHERE id = :id"), {"id": pid})
+        assert fetch(session, Person, pid) is None
+        other = Person(created_at=datetime(2026, 3, 2, tzinfo=UTC), display_name="Mei")
+        session.add(other)
+        session.flush()
+        other.display_name = "changed, not yet saved"
+        assert fetch(session, Person, other.id) is other
