@@ -50,20 +50,25 @@ def make_engine(url: str, *, echo: bool = False, busy_timeout_ms: int = 5000) ->
     @event.listens_for(engine, "begin")
     def _on_begin(conn) -> None:
         # Straight to the driver: this runs once per transaction, on the hot path of every message.
-        driver = conn.connection.dbapi_connection
+        fairy = conn.connection
+        driver = fairy.dbapi_connection
         attempt = _AT_ONCE.get()
-        if attempt is None or not attempt.first:
+        first = attempt is not None and attempt.first
+        # run_db's first try on the event loop takes the write lock now or says it is busy, never
+        # waits; everything else waits up to the busy timeout. The setting stays on the connection,
+        # so it is only changed when this transaction needs the other one.
+        wait = 0 if first else int(busy_timeout_ms)
+        if fairy.info.get("busy_timeout", busy_timeout_ms) != wait:
+            driver.execute(f"PRAGMA busy_timeout={wait}")
+            fairy.info["busy_timeout"] = wait
+        if not first:
             driver.execute("BEGIN IMMEDIATE")
             return
-        # run_db's first try on the event loop: take the write lock now or say it is busy, never wait.
         attempt.first = False
-        driver.execute("PRAGMA busy_timeout=0")
         try:
             driver.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
             raise Busy("the SQLite write lock is held elsewhere") from exc
-        finally:
-            driver.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
 
     return engine
 

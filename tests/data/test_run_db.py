@@ -34,6 +34,21 @@ def test_sqlite_work_runs_on_the_loop_when_the_write_lock_is_free(tmp_path):
     assert ran_on == [loop_thread] and person_id == 1
 
 
+
+def test_after_a_first_try_on_the_loop_other_work_on_that_connection_still_waits_for_the_lock(tmp_path):
+    """run_db's first try never waits for the lock; a scheduler pass on the same pooled connection
+    afterwards must wait its turn as usual, not fail with 'database is locked'."""
+    path = tmp_path / "bot.db"
+    engine = make_engine(f"sqlite:///{path}", busy_timeout_ms=3000)
+    upgrade(engine)
+    asyncio.run(run_db(engine, _write, engine, []))  # on the loop, with no wait
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    release = threading.Timer(0.3, other.execute, ("COMMIT",))
+    release.start()
+    assert _write(engine, []) == 2  # waited for the lock, then wrote
+    release.join()
+
 def test_a_held_sqlite_lock_never_stalls_the_loop_and_the_work_runs_once(tmp_path):
     """Another process (or a scheduler pass) holds the write lock: the loop keeps serving, and the
     message's transaction waits on the writer thread, then runs exactly once."""
