@@ -261,6 +261,7 @@ class Delivery:
     # Sends waiting to be recorded, and the task recording them (see _record_sent).
     _marks: list[tuple[list[tuple[int, str | None]], asyncio.Future]] = field(default_factory=list)
     _marking: asyncio.Task | None = None
+    _marks_due: asyncio.Handle | None = None
 
     def stop(self) -> None:
         """Finish the message in hand, then hand the rest back to the outbox."""
@@ -357,6 +358,18 @@ class Delivery:
         await future
 
     def _schedule_marks(self) -> None:
+        """Write the waiting marks two turns of the loop from now, unless a message handled by then
+        took them: sends finishing meanwhile join in. Plain callbacks, not a task per send, since
+        most of the time a message does take them."""
+        if self._marks and self._marks_due is None and (self._marking is None or self._marking.done()):
+            loop = asyncio.get_running_loop()
+            self._marks_due = loop.call_soon(self._marks_turn, loop)
+
+    def _marks_turn(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._marks_due = loop.call_soon(self._start_marking)
+
+    def _start_marking(self) -> None:
+        self._marks_due = None
         if self._marks and (self._marking is None or self._marking.done()):
             self._marking = asyncio.ensure_future(self._write_marks())
 
@@ -378,7 +391,6 @@ class Delivery:
             self._schedule_marks()
 
     async def _write_marks(self) -> None:
-        await asyncio.sleep(0)  # sends finishing in this turn of the loop (or a message handled) join in
         while (marks := self.take_marks()) is not None:
             try:
                 await run_db(self.rt.db, mark_sent, self.rt.db, marks.sent, marks.at)
