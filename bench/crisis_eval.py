@@ -134,6 +134,19 @@ def main(argv: list[str] | None = None) -> int:
         if name in groups:
             print(groups[name].line(name))
     print(f"slowest single call: {worst * 1000:.3f} ms")
+    texts = [c.text for c in cases]
+    start = time.perf_counter()
+    for _ in range(5):
+        for text in texts:
+            detect_crisis(text)
+    mean = (time.perf_counter() - start) / (5 * len(texts))
+    calm = [c.text for c in cases if c.kind is None and c.lang == "en"]
+    long_text = " ".join(calm[n % len(calm)] for n in range(40))[:1000].rsplit(" ", 1)[0]  # a long diary entry
+    start = time.perf_counter()
+    for _ in range(50):
+        detect_crisis(long_text)
+    print(f"mean per call over the cases: {mean * 1000:.3f} ms; a {len(long_text)}-character message with no "
+          f"crisis in it: {(time.perf_counter() - start) / 50 * 1000:.3f} ms")
 
     def show(title: str, rows: list[tuple[Case, str | None]]) -> None:
         print(f"\n{title}: {len(rows)}")

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+import re._parser as _sre_parser  # the standard library's own regex parser (sre_parse before 3.11)
 import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass
 from enum import StrEnum
+from re import _constants as _sre
 
 __all__ = ["CrisisKind", "CrisisResult", "detect_crisis"]
 
@@ -77,8 +79,55 @@ _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 _SCRIPT_JOIN_RE = re.compile(rf"(?<=[{_CJK}])(?=[a-z0-9])|(?<=[a-z0-9])(?=[{_CJK}])")
 _SPELLED_RE = re.compile(r"\b[a-z](?: [a-z]\b){2,}")
 
-_EN_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(p), r)
+def needs(pattern: str) -> frozenset[str] | None:
+    """Strings at least one of which every match of `pattern` contains, or None if none can be named.
+
+    Only characters a match must consume are named (literal runs, through groups, alternations and
+    repeats of at least one), so a text that contains none of them cannot match: a plain substring
+    test then skips the regex, which has to try every position of a long message. Most rules begin
+    with a word boundary or a look-behind, which keeps the regex engine from skipping ahead itself.
+    """
+    parsed = _sre_parser.parse(pattern)
+    return None if parsed.state.flags & re.IGNORECASE else _needs_in(parsed.data)
+
+
+def _needs_in(items) -> frozenset[str] | None:
+    best: frozenset[str] | None = None
+    run: list[str] = []
+
+    def consider(found: frozenset[str] | None) -> None:
+        nonlocal best
+        if found and (best is None or (min(map(len, found)), -len(found)) > (min(map(len, best)), -len(best))):
+            best = found
+
+    for op, av in items:
+        if op is _sre.LITERAL:
+            run.append(chr(av))
+            continue
+        if run:  # anything else ends a literal run (conservatively, zero-width assertions too)
+            consider(frozenset(["".join(run)]))
+            run = []
+        if op is _sre.SUBPATTERN and not av[1] & re.IGNORECASE:
+            consider(_needs_in(av[3].data))
+        elif op is _sre.BRANCH:
+            branches = [_needs_in(branch.data) for branch in av[1]]
+            if all(branches):  # every way through must name something
+                consider(frozenset().union(*branches))
+        elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT) and av[0] >= 1:
+            consider(_needs_in(av[2].data))
+        elif op is _sre.ATOMIC_GROUP:
+            consider(_needs_in(av.data))
+    if run:
+        consider(frozenset(["".join(run)]))
+    return best
+
+
+def _can_match(need: frozenset[str] | None, text: str) -> bool:
+    return need is None or any(word in text for word in need)
+
+
+_EN_REWRITES: tuple[tuple[re.Pattern[str], str, frozenset[str] | None], ...] = tuple(
+    (re.compile(p), r, needs(p))
     for p, r in (
         # "od'd" must be rewritten before the generic 'd contraction eats it.
         (r"\bo\.?d\.?(?:'|-)?(?:d|ed)\b", "overdosed"),
@@ -142,8 +191,9 @@ def _normalise(text: str) -> str:
     if _LATIN_RE.search(text):
         text = _SCRIPT_JOIN_RE.sub(" ", text)
         text = _SPELLED_RE.sub(lambda m: m.group().replace(" ", ""), text)
-        for pattern, repl in _EN_REWRITES:
-            text = pattern.sub(repl, text)
+        for pattern, repl, need in _EN_REWRITES:
+            if _can_match(need, text):
+                text = pattern.sub(repl, text)
     return _SPACE_RE.sub(" ", text).strip()
 
 
@@ -286,6 +336,7 @@ class _Rule:
     # Which scripts a match needs: "en" rules are skipped for messages without Latin letters and
     # "zh" rules for messages without CJK, which roughly halves the work per message.
     script: str = "any"
+    need: frozenset[str] | None = None  # see needs(): a text with none of these cannot match
 
 
 _CJK_CHAR_RE = re.compile(f"[{_CJK}]")
@@ -304,7 +355,7 @@ def _r(kind: CrisisKind, pattern: str, **kw: object) -> _Rule:
         if isinstance(kw.get(key), str):
             kw[key] = re.compile(kw[key])  # type: ignore[arg-type]
     kw.setdefault("script", _script_of(pattern))
-    return _Rule(kind, re.compile(pattern), **kw)  # type: ignore[arg-type]
+    return _Rule(kind, re.compile(pattern), need=needs(pattern), **kw)  # type: ignore[arg-type]
 
 
 _SUI, _HARM, _OD, _MED, _VIO = (
@@ -1459,6 +1510,8 @@ def detect_crisis(text: str, lang: str | None = None) -> CrisisResult:
     found: set[CrisisKind] = set()
     for rule in _RULES:
         if rule.script == skip or (rule.kind in found and not rule.escalate_with_drugs):
+            continue
+        if not _can_match(rule.need, norm):
             continue
         for m in rule.pattern.finditer(norm):
             if _fires(rule, m, scan):

@@ -10,6 +10,7 @@ from typing import NamedTuple
 
 import pytest
 
+from handlers import safety
 from handlers.safety import CrisisKind, CrisisResult, detect_crisis
 
 CASES_PATH = Path(__file__).with_name("crisis_cases.tsv")
@@ -316,3 +317,56 @@ def test_script_gating_does_not_change_code_mixed_results():
     assert detect_crisis("我好想 end it all").kind == CrisisKind.SUICIDE
     assert detect_crisis("好想die").kind == CrisisKind.SUICIDE
     assert detect_crisis("my friend 啪完K之後叫唔醒").kind == CrisisKind.OVERDOSE
+
+
+# ---------------------------------------------------------------------------
+# The literal prefilter (safety.needs): it may only skip regexes that cannot match.
+# ---------------------------------------------------------------------------
+
+BLIND_PATH = Path(__file__).with_name("crisis_blind.tsv")
+
+
+def _corpus() -> list[str]:
+    """Every labelled text, the blind set's texts (used here only to check that skipping changes no
+    result, never to tune anything), junk, random texts, and long messages made of them."""
+    texts = [case.text for case in CASES] + JUNK
+    texts += [line.split("\t", 2)[2] for line in BLIND_PATH.read_text(encoding="utf-8").splitlines()
+              if line and not line.startswith("#") and line.count("\t") >= 2]
+    rng = random.Random(7)
+    texts += [_random_text(rng, rng.randint(1, 300)) for _ in range(300)]
+    texts += [". ".join(rng.sample(texts[:len(CASES)], 6)) for _ in range(200)]
+    return texts
+
+
+def test_needs_names_only_what_every_match_consumes():
+    assert safety.needs(r"\bkill (?:my ?self|me)\b") == {"kill m"}  # the parser factors out the "m"
+    assert safety.needs(r"\b(?:took|swallowed) (?:all|too many) pills\b") == {" pills"}
+    assert safety.needs(r"\bo\.?d\b") == {"o"}  # the optional dot ends the run: "od" need not appear
+    assert safety.needs(r"(?:cut|burn)(?:ing)? myself") == {" myself"}
+    assert safety.needs(r"\b(?:a|b)?c\b") == {"c"}
+    assert safety.needs(r"(?:x+|y)z?") == {"x", "y"}
+    assert safety.needs(r"\w+ \w+") == {" "}
+    assert safety.needs(r"[a-z]+") is None and safety.needs(r"(?:abc)?d*") is None
+    assert safety.needs(r"(?i)kill") is None and safety.needs(r"(?i:kill)me") == {"me"}  # case-blind: no literal
+    assert safety.needs(r"想死|唔想活") == {"想死", "唔想活"}
+
+
+def test_skipping_by_needs_never_skips_a_regex_that_would_match():
+    """Soundness, rule by rule and rewrite by rewrite, over every text we have."""
+    for text in _corpus():
+        norm = safety._normalise(text)
+        for rule in safety._RULES:
+            if rule.pattern.search(norm):
+                assert safety._can_match(rule.need, norm), (rule.pattern.pattern[:80], text[:80])
+        step = text.translate(safety._CHAR_MAP).lower()
+        for pattern, repl, need in safety._EN_REWRITES:
+            if pattern.search(step):
+                assert safety._can_match(need, step), (pattern.pattern, text[:80])
+            step = pattern.sub(repl, step)
+
+
+def test_detection_gives_the_same_result_with_and_without_the_prefilter(monkeypatch):
+    texts = _corpus()
+    fast = [detect_crisis(text) for text in texts]
+    monkeypatch.setattr(safety, "_can_match", lambda need, text: True)
+    assert [detect_crisis(text) for text in texts] == fast
