@@ -33,11 +33,25 @@ def preferred_address(session: Session, person_id: int) -> ChannelAddress | None
 
 # A message whose idempotency key is already queued is skipped, so a repeated pass cannot queue it twice.
 _OUTBOX_FIELDS = [c.name for c in Outbox.__table__.c if c.name != "id"]
-_INSERT = Prepared(lambda dialect: (
-    dialect_insert(dialect)(Outbox.__table__)
-    .values({name: bindparam(name, type_=Outbox.__table__.c[name].type) for name in _OUTBOX_FIELDS})
-    .on_conflict_do_nothing(index_elements=["idempotency_key"])
-))
+
+
+def _insert_statement(dialect: str):
+    return (
+        dialect_insert(dialect)(Outbox.__table__)
+        .values({name: bindparam(name, type_=Outbox.__table__.c[name].type) for name in _OUTBOX_FIELDS})
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+    )
+
+
+_INSERT = Prepared(_insert_statement)
+_INSERT_LEASED = Prepared(lambda dialect: _insert_statement(dialect).returning(Outbox.__table__.c.id))
+# Whether anything is queued for an address (through ix_outbox_unsent: its queue, not its history).
+_QUEUED = Prepared(
+    select(literal_column("1")).select_from(Outbox.__table__)
+    .where(literal_column(f"outbox.{UNSENT}"), Outbox.__table__.c.channel == bindparam("channel"),
+           Outbox.__table__.c.address == bindparam("address"))
+    .limit(1)
+)
 
 
 def _values(session: Session, out: Outbound, *, key: str, now, channel: str | None,
@@ -76,13 +90,37 @@ def enqueue(session: Session, messages: list[tuple[Outbound, str]], *, now, chan
     return len(rows)
 
 
-def write(session: Session, turn: Turn, *, channel: str, address: str, key_prefix: str) -> None:
-    """Queue the replies on the channel the message came from, and messages for others where they are."""
+def write(session: Session, turn: Turn, *, channel: str, address: str, key_prefix: str,
+          lease_until: datetime | None = None) -> list[Outbox] | None:
+    """Queue the replies on the channel the message came from, and messages for others where they are.
+
+    With `lease_until`, the caller sends this address's messages now: when nothing was queued for
+    the address before, the replies due now go in already leased to it, and are returned, oldest
+    first (one statement each, instead of queuing them and then claiming them back). None means the
+    caller must claim the queue itself (`claim_queue`), which keeps an earlier message's place.
+    """
     limit = turn.rt.join_replies.get(channel)
     replies = joined(turn.out, limit) if limit else turn.out
-    enqueue(session, [(out, f"{key_prefix}:{n}") for n, out in enumerate(replies)], now=turn.now,
-            channel=channel, address=address)
-    enqueue(session, [(out, f"{key_prefix}:o{n}") for n, out in enumerate(turn.after)], now=turn.now)
+    rows = [_values(session, out, key=f"{key_prefix}:{n}", now=turn.now, channel=channel, address=address)
+            for n, out in enumerate(replies)]
+    rows += [_values(session, out, key=f"{key_prefix}:o{n}", now=turn.now, channel=None, address=None)
+             for n, out in enumerate(turn.after)]
+    rows = [r for r in rows if r is not None]
+    conn = session.connection()
+    if lease_until is None or _QUEUED.first(conn, {"channel": channel, "address": address}) is not None:
+        if rows:
+            _INSERT.executemany(conn, rows)
+        return None
+    leased = []
+    for row in rows:  # in order, so the ids keep the order the messages were written in
+        if row["channel"] == channel and row["address"] == address and row["due_at"] <= turn.now:
+            row.update(status=OutboxStatus.sending, lease_until=lease_until, attempts=1)
+            written = _INSERT_LEASED.first(conn, row)
+            if written is not None:  # None: that idempotency key was already queued
+                leased.append(Outbox.model_construct(id=written[0], **row))
+        else:
+            _INSERT.execute(conn, row).close()
+    return leased
 
 
 JOIN_LIMIT = 4096  # for callers that name no limit; channels give their own (Runtime.join_replies)

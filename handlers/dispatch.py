@@ -7,7 +7,7 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 
 from sqlalchemy import Connection, bindparam, update
@@ -39,7 +39,7 @@ class DispatchResult:
     duplicate: bool = False
     person_id: int | None = None
     replies: list[Outbound] = field(default_factory=list)
-    claimed: list[Outbox] = field(default_factory=list)  # replies leased to the caller to send now
+    claimed: list[Outbox] | None = field(default_factory=list)  # replies leased to the caller to send now
 
 
 def dispatch(rt: Runtime, inbound: Inbound, *, claim_for: timedelta | None = None,
@@ -53,13 +53,14 @@ def dispatch(rt: Runtime, inbound: Inbound, *, claim_for: timedelta | None = Non
     for attempt in range(3):
         try:
             with Session(rt.db, expire_on_commit=False) as session:
-                result = _dispatch(rt, session, inbound)
-                if also is not None and not result.duplicate:
-                    also(session.connection())
-                if claim_for is not None and not result.duplicate:
+                now = rt.clock()
+                lease_until = now + claim_for if claim_for is not None else None
+                result = _dispatch(rt, session, inbound, now, also=also, lease_until=lease_until)
+                if claim_for is not None and not result.duplicate and result.claimed is None:
                     result.claimed = delivery.claim_queue(session, inbound.channel, inbound.address, rt.clock(),
                                                           claim_for)
                 session.commit()
+                result.claimed = result.claimed or []
                 return result
         except IntegrityError:
             # Two first messages from one new address raced to create the person; the loser retries
@@ -149,8 +150,8 @@ def _snapshot(state: FlowState) -> tuple:
     return state.flow, state.step, json.dumps(state.data, sort_keys=True), json.dumps(state.suspended)
 
 
-def _dispatch(rt: Runtime, session: Session, inbound: Inbound) -> DispatchResult:
-    now = rt.clock()
+def _dispatch(rt: Runtime, session: Session, inbound: Inbound, now, *,
+              also: Callable[[Connection], None] | None, lease_until: datetime | None) -> DispatchResult:
     found = _find_or_create(session, rt, inbound, now)
     person, state = found.person, found.state
     conn = session.connection()
@@ -160,6 +161,8 @@ def _dispatch(rt: Runtime, session: Session, inbound: Inbound) -> DispatchResult
     if event_id is None:
         session.rollback()
         return DispatchResult(duplicate=True)
+    if also is not None:
+        also(conn)  # before the replies are written: earlier ones recorded as sent are out of their way
     if not found.address_fresh:
         _TOUCH.execute(conn, {"address_id": found.address_id, "now": now}).close()
     before = _snapshot(state) if found.state_stored else None
@@ -169,8 +172,9 @@ def _dispatch(rt: Runtime, session: Session, inbound: Inbound) -> DispatchResult
     if not turn.erased and _snapshot(state) != before:
         _SAVE.execute(conn, {"person_id": person.id, "flow": state.flow, "step": state.step, "data": state.data,
                             "suspended": state.suspended, "updated_at": now}).close()
-    delivery.write(session, turn, channel=inbound.channel, address=inbound.address, key_prefix=f"in:{event_id}")
-    return DispatchResult(person_id=person.id, replies=list(turn.out))
+    leased = delivery.write(session, turn, channel=inbound.channel, address=inbound.address,
+                            key_prefix=f"in:{event_id}", lease_until=lease_until)
+    return DispatchResult(person_id=person.id, replies=list(turn.out), claimed=leased)
 
 
 def handle(turn: Turn, inbound: Inbound) -> None:

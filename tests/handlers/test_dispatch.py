@@ -1,14 +1,19 @@
 """The message path itself: dedupe, commands that interrupt flows, no dead ends, stale buttons, odd input."""
 
+import itertools
 import threading
+from datetime import timedelta
 
 import pytest
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
-from data.models import CheckIn, Craving, InboundEvent, Outbox, Person
+from data.models import CheckIn, Craving, InboundEvent, Outbox, Person, Role
+from handlers.delivery import enqueue
 from handlers.dispatch import dispatch
-from handlers.types import Inbound
+from handlers.types import Inbound, Outbound
+from scheduler.outbox import mark_sent
 from tests.chat import Chat
+from tests.scheduler.conftest import add_person
 
 
 def count(rt, table) -> int:
@@ -163,3 +168,65 @@ def test_first_messages_racing_from_a_new_address_make_one_person(rt):
     assert errors == []
     assert count(rt, Person) == 1
     assert count(rt, InboundEvent) == 8
+
+
+# -- replies leased to a channel that sends them at once (claim_for) ----------------------------------------
+LEASE = timedelta(minutes=2)
+
+
+def _queue(rt, address: str) -> list[Outbox]:
+    with Session(rt.db) as session:
+        return list(session.exec(select(Outbox).where(Outbox.address == address).order_by(col(Outbox.id))))
+
+
+def _receive(rt, text: str, address: str = "client-1") -> list[Outbox]:
+    inbound = Inbound("console", address, f"lease-{next(_lease_ids)}", text=text, received_at=rt.clock())
+    return dispatch(rt, inbound, claim_for=LEASE).claimed
+
+
+_lease_ids = itertools.count()
+
+
+def test_replies_are_handed_over_leased_and_stored_exactly_as_handed_over(client, rt, clock):
+    client.send("/done")  # nothing queued for the chat now
+    for row in _queue(rt, "client-1"):
+        assert row.status == "pending"
+    mark_sent(rt.db, [(r.id, "x") for r in _queue(rt, "client-1")], clock())
+    claimed = _receive(rt, "/craving")
+    assert claimed and all(r.status == "sending" and r.attempts == 1 and r.lease_until == clock() + LEASE
+                           for r in claimed)
+    stored = {r.id: r for r in _queue(rt, "client-1") if r.status != "sent"}
+    assert [r.id for r in claimed] == sorted(stored)  # every unsent row, oldest first, nothing else
+    for row in claimed:
+        assert row.model_dump() == stored[row.id].model_dump()  # the sender sends what is stored
+
+
+def test_an_earlier_message_due_for_the_chat_goes_out_first(client, rt, clock):
+    mark_sent(rt.db, [(r.id, "x") for r in _queue(rt, "client-1")], clock())
+    with Session(rt.db) as session:
+        enqueue(session, [(Outbound(text="Time to check in", person_id=client.person().id), "prompt:1")],
+                now=clock(), channel="console", address="client-1")
+        session.commit()
+    claimed = _receive(rt, "/craving")
+    assert claimed[0].text == "Time to check in" and len(claimed) >= 2
+    assert [r.id for r in claimed] == sorted(r.id for r in claimed)
+
+
+def test_replies_wait_behind_a_message_still_being_sent_elsewhere(client, rt, clock):
+    in_flight = [r for r in _queue(rt, "client-1")][-1]
+    mark_sent(rt.db, [(r.id, "x") for r in _queue(rt, "client-1") if r.id != in_flight.id], clock())
+    with Session(rt.db) as session:  # another sender holds it
+        session.get(Outbox, in_flight.id).status = "sending"
+        session.get(Outbox, in_flight.id).lease_until = clock() + LEASE
+        session.commit()
+    assert _receive(rt, "/craving") == []
+    assert {r.status for r in _queue(rt, "client-1") if r.id > in_flight.id} == {"pending"}
+
+
+def test_only_the_senders_own_chat_is_leased_not_alerts_for_others(client, rt, clock):
+    mark_sent(rt.db, [(r.id, "x") for r in _queue(rt, "client-1")], clock())
+    add_person(rt, role=Role.clinician, name="Dr Chan", address="clinician-1")
+    claimed = _receive(rt, "I want to kill myself")
+    assert claimed and {r.address for r in claimed} == {"client-1"}
+    (alert,) = _queue(rt, "clinician-1")
+    assert alert.status == "pending" and alert.kind == "alert"
