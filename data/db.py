@@ -219,27 +219,57 @@ def attach(session, model, values):
     return obj
 
 
-_BY_KEY: dict[type, tuple[Prepared, list[str]]] = {}
+class Rows:
+    """A prepared SELECT of whole rows of one model, handed back as the session's objects.
+
+    For the queries every message makes, which the ORM would build, look up in its compile cache and
+    load anew on each call. It keeps the ORM's rules: changes waiting in the session are flushed
+    before the query (autoflush), and a row the session already holds comes back as that object.
+    """
+
+    def __init__(self, model, *where, order_by=()) -> None:
+        table = model.__table__
+        self.model = model
+        self.columns = [c.name for c in table.c]
+        self.key_at = [self.columns.index(c.name) for c in inspect(model).primary_key]
+        self.statement = Prepared(select(*table.c).where(*where).order_by(*order_by))
+
+    def all(self, session, **params) -> list:
+        if session.autoflush:
+            session.flush()
+        return [self._held_or_attached(session, row) for row in self.statement.all(session.connection(), params)]
+
+    def first(self, session, **params):
+        found = self.all(session, **params)
+        return found[0] if found else None
+
+    def _held_or_attached(self, session, row):
+        held = session.identity_map.get((self.model, tuple(row[i] for i in self.key_at), None))
+        if held is None:
+            return attach(session, self.model, zip(self.columns, row, strict=True))
+        if held._sa_instance_state.expired:
+            session.refresh(held)
+        return held
+
+
+_BY_KEY: dict[type, Rows] = {}
 
 
 def fetch(session, model, key):
     """`session.get(model, key)` for the message path: an object the session already holds, or one
-    prepared SELECT by primary key, attached with `attach`. The ORM's get builds and runs a full
-    query every time, which measured several times the cost of the row itself. None when absent."""
+    prepared SELECT by primary key (see Rows). The ORM's get builds and runs a full query every
+    time, which measured several times the cost of the row itself. None when absent."""
     if key is None:
         return None
     held = session.identity_map.get((model, (key,), None))
     if held is not None:
         # An expired object (after a rollback, say) is the ORM's to refresh, exactly as get() would.
         return session.get(model, key) if held._sa_instance_state.expired else held
-    found = _BY_KEY.get(model)
-    if found is None:
-        table = model.__table__
+    by_key = _BY_KEY.get(model)
+    if by_key is None:
         (pk,) = inspect(model).primary_key
-        found = _BY_KEY[model] = (Prepared(select(*table.c).where(pk == bindparam("key"))), [c.name for c in table.c])
-    statement, columns = found
-    row = statement.first(session.connection(), {"key": key})
-    return None if row is None else attach(session, model, zip(columns, row, strict=True))
+        by_key = _BY_KEY[model] = Rows(model, pk == bindparam("key"))
+    return by_key.first(session, key=key)
 
 
 async def run_db_aside(engine: Engine, fn, /, *args, **kwargs):

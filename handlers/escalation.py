@@ -6,9 +6,11 @@ from datetime import datetime, timedelta
 from statistics import mean
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import bindparam, or_
 from sqlmodel import Session, col, select
 
 from data.content import Content
+from data.db import Rows
 from data.models import (
     CheckIn,
     ClientProfile,
@@ -118,12 +120,14 @@ def crisis_alerts(session: Session, content: Content, client: Person, escalation
     return out
 
 
+_OPEN_MISSED = Rows(Escalation, Escalation.__table__.c.client_id == bindparam("client"),
+                    Escalation.__table__.c.kind == "missed_checkin",
+                    or_(Escalation.__table__.c.status == "open", Escalation.__table__.c.status == "acknowledged"))
+
+
 def all_clear(session: Session, content: Content, client: Person, now: datetime) -> list[Outbound]:
     """Close every open missed-check-in escalation for the client and tell whoever was told about it."""
-    open_ones = session.exec(
-        select(Escalation).where(Escalation.client_id == client.id, Escalation.kind == "missed_checkin",
-                                 col(Escalation.status).in_(["open", "acknowledged"]))
-    ).all()
+    open_ones = _OPEN_MISSED.all(session, client=client.id)
     out: list[Outbound] = []
     told: set[int] = set()
     for esc in open_ones:

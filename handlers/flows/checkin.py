@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from sqlmodel import select
+from sqlalchemy import bindparam
 
+from data.db import Rows
 from data.models import CheckIn
 from handlers import escalation, recovery
 from handlers.flows import scales
@@ -14,10 +15,12 @@ NOTE_MAX = 1000
 STRONG_CRAVING = 7
 
 
+_TODAYS = Rows(CheckIn, CheckIn.__table__.c.client_id == bindparam("client"),
+               CheckIn.__table__.c.local_date == bindparam("day"))
+
+
 def todays(turn: Turn) -> CheckIn | None:
-    return turn.session.exec(
-        select(CheckIn).where(CheckIn.client_id == turn.person.id, CheckIn.local_date == turn.today)
-    ).first()
+    return _TODAYS.first(turn.session, client=turn.person.id, day=turn.today)
 
 
 def checkin(turn: Turn) -> CheckIn:

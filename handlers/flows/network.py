@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from sqlmodel import col, select
+from sqlalchemy import bindparam
 
 from data.content import SupportKind
+from data.db import Rows
 from data.models import ConsentState, Role, SupportContact
 from handlers.flows import invites
 from handlers.parsing import has_words
@@ -15,10 +16,12 @@ NAME_MAX = 120
 REACH_MAX = 200
 
 
+_CONTACTS = Rows(SupportContact, SupportContact.__table__.c.client_id == bindparam("client"),
+                 order_by=[SupportContact.__table__.c.id])
+
+
 def contacts(turn: Turn) -> list[SupportContact]:
-    return list(turn.session.exec(
-        select(SupportContact).where(SupportContact.client_id == turn.person.id).order_by(col(SupportContact.id))
-    ))
+    return _CONTACTS.all(turn.session, client=turn.person.id)
 
 
 def kinds(turn: Turn) -> dict[str, SupportKind]:

@@ -3,11 +3,11 @@
 from datetime import UTC, date, datetime, time, timedelta, timezone
 
 import pytest
-from sqlalchemy import inspect, text
+from sqlalchemy import bindparam, inspect, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from data.db import current_revision, fetch, make_engine, upgrade
+from data.db import Rows, current_revision, fetch, make_engine, upgrade
 from data.models import CheckIn, ClientProfile, InboundEvent, Person
 
 HEAD = "0005"
@@ -143,3 +143,18 @@ def test_fetch_hands_back_an_object_the_session_holds_and_rechecks_an_expired_on
         session.flush()
         other.display_name = "changed, not yet saved"
         assert fetch(session, Person, other.id) is other
+
+
+def test_fetch_and_rows_see_changes_still_waiting_in_the_session_as_the_orm_does(engine):
+    """Autoflush: a profile added in this transaction but not yet written is found, not missed."""
+    with Session(engine) as session:
+        person = Person(created_at=datetime(2026, 3, 2, tzinfo=UTC), display_name="Ken")
+        session.add(person)
+        session.flush()
+        session.add(ClientProfile(person_id=person.id, checkin_time=time(7, 30)))
+        assert fetch(session, ClientProfile, person.id).checkin_time == time(7, 30)
+        session.add(CheckIn(client_id=person.id, local_date=date(2026, 3, 2)))
+        today = Rows(CheckIn, CheckIn.__table__.c.client_id == bindparam("client"))
+        (row,) = today.all(session, client=person.id)
+        assert row.local_date == date(2026, 3, 2)
+        assert today.first(session, client=person.id) is row  # the session's own object again
