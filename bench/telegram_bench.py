@@ -20,7 +20,7 @@ answered, so a second reply is never mistaken for the answer to the next message
 the start of its webhook POST to the moment the fake receives the first sendMessage for that chat.
 
 Figures, one per line after a header:
-  1. ours and 2. the echo bot, alternating, `--repeat` runs of each (3 by default), each from a fresh process and
+  1. ours and 2. the echo bot, alternating, `--repeat` runs of each (5 by default), each from a fresh process and
      database: updates/s, p50/p99 latency (and mean, the bot process's CPU per update, how busy each process was);
   3. our cost per update (1/throughput) as a multiple of the echo bot's, the median over the pairs of runs made
      back to back [target: at most 2x], with the same ratio by CPU per update and by mean latency alongside;
@@ -515,11 +515,11 @@ def report(result: Result) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--clients", type=int, default=50, help="chats, each with its own conversation")
+    parser.add_argument("--clients", type=int, default=100, help="chats, each with its own conversation")
     parser.add_argument("--rounds", type=int, default=1, help="sessions after onboarding, per chat")
     parser.add_argument("--concurrency", type=int, default=8, help="updates in flight")
     parser.add_argument("--time-limit", type=float, default=60, help="seconds per bot before chats stop early")
-    parser.add_argument("--repeat", type=int, default=3, help="alternating runs of each bot; medians are reported")
+    parser.add_argument("--repeat", type=int, default=5, help="alternating runs of each bot; medians are reported")
     parser.add_argument("--echo-server", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--api", help=argparse.SUPPRESS)
