@@ -39,7 +39,9 @@ class DispatchResult:
     duplicate: bool = False
     person_id: int | None = None
     replies: list[Outbound] = field(default_factory=list)
-    claimed: list[Outbox] | None = field(default_factory=list)  # replies leased to the caller to send now
+    # Replies (and anything else due to the address) leased to the caller to send now. Inside
+    # dispatch, None means the replies were queued behind something and the queue must be claimed.
+    claimed: list[Outbox] | None = field(default_factory=list)
 
 
 def dispatch(rt: Runtime, inbound: Inbound, *, claim_for: timedelta | None = None,
