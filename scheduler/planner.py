@@ -66,7 +66,7 @@ def _due_profiles(session: Session, now: datetime, limit: int) -> list[_Due]:
 def _addresses(session: Session, person_ids: list[int]) -> dict[int, tuple]:
     """Each person's preferred address: reachable, opted in, the one they wrote from most recently."""
     a = ChannelAddress.__table__.c
-    rows = session.execute(
+    rows = session.connection().execute(
         select(a.id, a.person_id, a.channel, a.address, a.last_inbound_at).where(
             a.person_id.in_(person_ids), a.unreachable_at.is_(None), a.opted_out_at.is_(None))
     ).all()
@@ -156,7 +156,7 @@ def _prompt_batch(rt: Runtime, session: Session, due: list[_Due], now: datetime)
         address = addresses[d.person_id]
         free = states.get(d.person_id) in (None, "menu")
         name = d.display_name or ""
-        text, options = _prompt(rt.content, d.locale, free)
+        text, options, offered = _prompt(rt.content, d.locale, free)
         text = text.replace("{name}", name)
         quiet_end = in_quiet_hours(now, ZoneInfo(d.timezone), d.quiet_start, d.quiet_end)
         outbox.append(_outbox_row(d.person_id, address, text, options, numbered=not free, kind="prompt",
@@ -170,8 +170,7 @@ def _prompt_batch(rt: Runtime, session: Session, due: list[_Due], now: datetime)
         })
         if free:
             flows.append({"person_id": d.person_id, "flow": "checkin", "step": "mood",
-                          "data": {"checkin_id": checkin_id, "_opts": [[o["label"], o["payload"]] for o in options],
-                                   "_numbered": False},
+                          "data": {"checkin_id": checkin_id, "_opts": offered, "_numbered": False},
                           "suspended": [], "updated_at": now})
     if outbox:
         conn.execute(insert(Outbox.__table__).on_conflict_do_nothing(index_elements=["idempotency_key"]), outbox)
@@ -188,14 +187,16 @@ def _prompt_batch(rt: Runtime, session: Session, due: list[_Due], now: datetime)
 
 
 @lru_cache(maxsize=64)
-def _prompt(content, locale: str, free: bool) -> tuple[str, list[dict]]:
-    """The prompt's text (with {name} still to fill) and its options, per language: built once, not per client."""
+def _prompt(content, locale: str, free: bool) -> tuple[str, list[dict], list[list[str]]]:
+    """The prompt's text (with {name} still to fill), its options, and the options as the flow state
+    remembers them, per language: built once, not per client."""
     if free:
         options = [{"label": content.text(f"mood.{v}", locale), "payload": f"mood:{v}"} for v in MOOD_SCALE]
-        return content.text("prompt.daily", locale), options
-    # Mid-conversation: don't hijack it, offer a way in.
-    return content.text("prompt.daily_busy", locale), [{"label": content.text("menu.checkin", locale),
-                                                         "payload": "cmd:checkin"}]
+        text = content.text("prompt.daily", locale)
+    else:  # mid-conversation: don't hijack it, offer a way in
+        options = [{"label": content.text("menu.checkin", locale), "payload": "cmd:checkin"}]
+        text = content.text("prompt.daily_busy", locale)
+    return text, options, [[o["label"], o["payload"]] for o in options]
 
 
 def _escalate_yesterday(conn, client_ids: list[int], now: datetime) -> None:
