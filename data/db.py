@@ -123,7 +123,7 @@ async def run_db(engine: Engine, fn, /, *args, **kwargs):
             pass
         finally:
             _AT_ONCE.reset(token)
-    return await asyncio.get_running_loop().run_in_executor(writer(engine), functools.partial(fn, *args, **kwargs))
+    return await run_db_aside(engine, fn, *args, **kwargs)
 
 
 def dialect_insert(dialect: str):

@@ -79,11 +79,17 @@ def _values(session: Session, out: Outbound, *, key: str, now, channel: str | No
     )
 
 
+def _rows(session: Session, messages: list[tuple[Outbound, str]], *, now, channel: str | None = None,
+          address: str | None = None) -> list[dict]:
+    """The outbox rows for messages (each with its idempotency key), leaving out any with nowhere to go."""
+    rows = [_values(session, out, key=key, now=now, channel=channel, address=address) for out, key in messages]
+    return [r for r in rows if r is not None]
+
+
 def enqueue(session: Session, messages: list[tuple[Outbound, str]], *, now, channel: str | None = None,
             address: str | None = None) -> int:
     """Add messages (each with its idempotency key) to the outbox in one statement; returns how many."""
-    rows = [_values(session, out, key=key, now=now, channel=channel, address=address) for out, key in messages]
-    rows = [r for r in rows if r is not None]
+    rows = _rows(session, messages, now=now, channel=channel, address=address)
     if rows:
         # On the session's connection: no ORM objects or flush needed for write-only rows.
         _INSERT.executemany(session.connection(), rows)
@@ -101,11 +107,9 @@ def write(session: Session, turn: Turn, *, channel: str, address: str, key_prefi
     """
     limit = turn.rt.join_replies.get(channel)
     replies = joined(turn.out, limit) if limit else turn.out
-    rows = [_values(session, out, key=f"{key_prefix}:{n}", now=turn.now, channel=channel, address=address)
-            for n, out in enumerate(replies)]
-    rows += [_values(session, out, key=f"{key_prefix}:o{n}", now=turn.now, channel=None, address=None)
-             for n, out in enumerate(turn.after)]
-    rows = [r for r in rows if r is not None]
+    rows = _rows(session, [(out, f"{key_prefix}:{n}") for n, out in enumerate(replies)], now=turn.now,
+                 channel=channel, address=address)
+    rows += _rows(session, [(out, f"{key_prefix}:o{n}") for n, out in enumerate(turn.after)], now=turn.now)
     conn = session.connection()
     if lease_until is None or _QUEUED.first(conn, {"channel": channel, "address": address}) is not None:
         if rows:

@@ -8,9 +8,9 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, bindparam, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
+from data.db import dialect_insert
 from data.models import (
     ChannelAddress,
     CheckIn,
@@ -26,10 +26,6 @@ from handlers.when import in_quiet_hours, next_prompt_at, refresh_schedule
 
 BATCH = 1000
 MOOD_SCALE = range(1, 6)
-
-
-def _insert(dialect: str):
-    return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
 @dataclass(frozen=True)
@@ -108,7 +104,7 @@ def plan_prompts(rt: Runtime, now: datetime, *, batch: int = BATCH) -> int:
 
 def _prompt_batch(rt: Runtime, session: Session, due: list[_Due], now: datetime) -> int:
     conn = session.connection()
-    insert = _insert(conn.dialect.name)
+    insert = dialect_insert(conn.dialect.name)
     ids = [d.person_id for d in due]
     addresses = _addresses(session, ids)
     states = {
