@@ -1,8 +1,14 @@
-"""Run every benchmark: `python -m bench` (or `./dev bench`)."""
+"""Run the benchmarks: `python -m bench` (or `./dev bench`) runs the engine, scheduler and Telegram
+ones; `python -m bench safety` scores the crisis detector on the blind set."""
 
-from bench import dispatch_bench, scheduler_bench, telegram_bench
+import sys
+
+from bench import dispatch_bench, safety_bench, scheduler_bench, telegram_bench
 
 if __name__ == "__main__":
-    dispatch_bench.main()
-    scheduler_bench.main()
-    telegram_bench.main()
+    if sys.argv[1:2] == ["safety"]:
+        safety_bench.main(sys.argv[2:])
+    else:
+        dispatch_bench.main()
+        scheduler_bench.main()
+        telegram_bench.main()

@@ -252,3 +252,32 @@ def main() -> None:  # pragma: no cover - console entry for `python -m bot`
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
+
+
+safety_app = typer.Typer(no_args_is_help=True, help="The crisis detector: its corpus and its trained model.")
+app.add_typer(safety_app, name="safety")
+
+
+@safety_app.command("train")
+def safety_train(
+    out: Annotated[Path | None, typer.Option(help="Where to write the model (default: data/safety/model.json.gz).")] = None,
+) -> None:
+    """Train the crisis detector on data/safety/corpus/ (deterministic: the same corpus gives the same bytes)."""
+    try:
+        from handlers.safety import train
+    except ImportError as exc:  # scikit-learn is a training-only dependency
+        typer.echo(f"recovery-bot: training needs the train extra (pip install -e '.[train]'): {exc}", err=True)
+        raise typer.Exit(2) from None
+    train.train(out=out or train.ARTIFACT, log=typer.echo)
+
+
+@safety_app.command("corpus")
+def safety_corpus() -> None:
+    """Check the corpus: composition, the floor of every kind x difficulty x language cell, near-duplicates."""
+    from handlers.safety import corpus
+
+    rows = corpus.corpus_rows()
+    report = corpus.check(rows, corpus.corpus_sequences())
+    typer.echo(report.text)
+    if not report.ok:
+        raise typer.Exit(1)

@@ -174,6 +174,9 @@ class ConversationState(SQLModel, table=True):
     data: dict[str, Any] = _json(dict)
     # Flows interrupted by a crisis or a command, newest last, so they can be resumed.
     suspended: list[dict[str, Any]] = _json(list)
+    # The last typed messages within the crisis check's context window (30 minutes, at most two),
+    # [received ISO instant, text]; emptied once a crisis is found. Health data: erased with the person.
+    recent: list[list[str]] = _json(list)
     updated_at: datetime = _instant()
 
 

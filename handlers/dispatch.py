@@ -27,7 +27,8 @@ from data.models import (
 from handlers import commands, delivery, flows
 from handlers.flows import alerts, crisis, roles
 from handlers.parsing import close_match, has_words, normalize
-from handlers.safety import detect_crisis
+from handlers.safety import CrisisResult, detect_crisis
+from handlers.safety.triage import in_context
 from handlers.turn import FlowState, Invalid, Reply, Turn
 from handlers.types import Inbound, Outbound, Runtime
 
@@ -80,7 +81,8 @@ _PERSON_COLUMNS = [c.name for c in _PERSON.c]
 # The hot path's statements, compiled once per dialect and run on the transaction's own connection.
 _LOOKUP = Prepared(
     select(*_PERSON.c, _ADDR.c.id.label("address_id"), _ADDR.c.last_inbound_at, _ADDR.c.unreachable_at,
-           _STATE.c.flow, _STATE.c.step, _STATE.c.data, _STATE.c.suspended, _STATE.c.person_id.label("stored"))
+           _STATE.c.flow, _STATE.c.step, _STATE.c.data, _STATE.c.suspended, _STATE.c.recent,
+           _STATE.c.person_id.label("stored"))
     .select_from(_PERSON.join(_ADDR, _ADDR.c.person_id == _PERSON.c.id)
                  .outerjoin(_STATE, _STATE.c.person_id == _PERSON.c.id))
     .where(_ADDR.c.channel == bindparam("channel"), _ADDR.c.address == bindparam("address"))
@@ -104,7 +106,7 @@ def _save_statement(dialect: str):
     save = dialect_insert(dialect)(_STATE)
     return save.on_conflict_do_update(
         index_elements=["person_id"],
-        set_={c: save.excluded[c] for c in ("flow", "step", "data", "suspended", "updated_at")},
+        set_={c: save.excluded[c] for c in ("flow", "step", "data", "suspended", "recent", "updated_at")},
     )
 
 
@@ -128,10 +130,10 @@ def _find_or_create(session: Session, rt: Runtime, inbound: Inbound, now) -> _Fo
     if found is not None:
         split = len(_PERSON_COLUMNS)
         person = attach(session, Person, zip(_PERSON_COLUMNS, found[:split], strict=True))  # not read again
-        address_id, last_inbound, unreachable, flow, step, data, suspended, stored = found[split:]
+        address_id, last_inbound, unreachable, flow, step, data, suspended, recent, stored = found[split:]
         fresh = unreachable is None and last_inbound is not None and now - last_inbound < TOUCH_EVERY
-        return _Found(person, address_id, FlowState(flow, step, data or {}, suspended or []), stored is not None,
-                      fresh)
+        state = FlowState(flow, step, data or {}, suspended or [], recent or [])
+        return _Found(person, address_id, state, stored is not None, fresh)
     locale = rt.default_locale
     if (inbound.language or "").lower().startswith("zh") or _looks_chinese(inbound.text):
         locale = "zh-HK"
@@ -149,7 +151,8 @@ def _looks_chinese(text: str) -> bool:
 
 
 def _snapshot(state: FlowState) -> tuple:
-    return state.flow, state.step, json.dumps(state.data, sort_keys=True), json.dumps(state.suspended)
+    return (state.flow, state.step, json.dumps(state.data, sort_keys=True), json.dumps(state.suspended),
+            json.dumps(state.recent))
 
 
 def _dispatch(rt: Runtime, session: Session, inbound: Inbound, now, *,
@@ -173,7 +176,7 @@ def _dispatch(rt: Runtime, session: Session, inbound: Inbound, now, *,
     session.flush()  # domain rows first, so the state row below never outlives an erased person
     if not turn.erased and _snapshot(state) != before:
         _SAVE.execute(conn, {"person_id": person.id, "flow": state.flow, "step": state.step, "data": state.data,
-                            "suspended": state.suspended, "updated_at": now}).close()
+                            "suspended": state.suspended, "recent": state.recent, "updated_at": now}).close()
     leased = delivery.write(session, turn, channel=inbound.channel, address=inbound.address,
                             key_prefix=f"in:{event_id}", lease_until=lease_until)
     return DispatchResult(person_id=person.id, replies=list(turn.out), claimed=leased)
@@ -182,10 +185,10 @@ def _dispatch(rt: Runtime, session: Session, inbound: Inbound, now, *,
 def handle(turn: Turn, inbound: Inbound) -> None:
     """Crisis first, then commands, then the current flow step, then the menu."""
     text = (inbound.text or "").strip()
-    if text:
-        found = _detect_short(text, turn.locale) if len(text) <= 64 else detect_crisis(text, turn.locale)
+    if text and inbound.payload is None:  # typed text only: a button press is not read for danger
+        found = check_safety(turn, text)
         if found.is_crisis:
-            crisis.begin(turn, found.kind)
+            crisis.begin(turn, found.kind, level=found.level)
             return
     if alerts.handle_payload(turn, inbound.payload):
         return
@@ -223,6 +226,27 @@ def handle(turn: Turn, inbound: Inbound) -> None:
 
 # Short answers ("yes", "4", "skip") repeat across everyone; the check is pure, so remember recent ones.
 _detect_short = lru_cache(maxsize=8192)(detect_crisis)
+# The crisis check also reads a message with the person's earlier ones from this window (at most two).
+CONTEXT_WINDOW = timedelta(minutes=30)
+CONTEXT_MESSAGES = 2
+CONTEXT_CHARS = 1000  # a longer message is kept cut to this for context
+
+
+def check_safety(turn: Turn, text: str) -> CrisisResult:
+    """The crisis check on a typed message, alone and with the person's recent messages."""
+    alone = _detect_short(text, turn.locale) if len(text) <= 64 else detect_crisis(text, turn.locale)
+    state, now = turn.state, turn.now
+    earlier = [t for at, t in state.recent if now - datetime.fromisoformat(at) <= CONTEXT_WINDOW]
+    found = in_context(text, earlier[-CONTEXT_MESSAGES:], alone, turn.locale) if earlier else alone
+    if found.is_crisis or turn.person.consent_at is None:
+        # Nothing is kept before consent; after a crisis the next messages start a fresh context,
+        # so "I'm safe now" is never read together with the message that raised the alarm.
+        state.recent = []
+    else:
+        state.recent = [*([at, t] for at, t in state.recent
+                          if now - datetime.fromisoformat(at) <= CONTEXT_WINDOW)][-(CONTEXT_MESSAGES - 1):] + [
+            [now.isoformat(), text[:CONTEXT_CHARS]]]
+    return found
 
 STALE = "\0stale"
 _LEADING = re.compile(r"^[^\w]*\d*[^\w]*")

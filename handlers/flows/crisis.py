@@ -16,7 +16,7 @@ REPEAT_WINDOW = timedelta(hours=1)
 NO_CLINICIAN_RETRY = timedelta(minutes=1)
 
 
-def begin(turn: Turn, kind: str) -> None:
+def begin(turn: Turn, kind: str, level: str = "crisis") -> None:
     """Answer a message that may mean danger: resources first, then ask if they are safe."""
     state = turn.state
     if state.flow not in (None, FLOW, "menu"):

@@ -66,8 +66,8 @@ def test_handlers_hold_no_user_facing_sentences():
 
     for folder in HANDLER_DIRS:
         for path in folder.rglob("*.py"):
-            if path.name == "safety.py":
-                continue  # detection patterns, not things the bot says
+            if "safety" in path.relative_to(folder).parts:
+                continue  # detection patterns and training code, not things the bot says
             tree = ast.parse(path.read_text(encoding="utf-8"))
             docstrings = {
                 id(node.body[0].value) for node in ast.walk(tree)
