@@ -9,9 +9,11 @@ import signal
 
 import uvicorn
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlmodel import Session
 
 from bot.settings import Settings
 from bot.web import create_app
+from handlers import escalation
 from handlers.types import Runtime
 from scheduler.outbox import DEFAULT_LIMITS, Delivery, RateLimit
 from scheduler.passes import PassReport, plan
@@ -117,6 +119,8 @@ async def serve(settings: Settings, rt: Runtime, *, host: str, port: int) -> Non
         closers.append(client.http_client.close)
         rt.invite_links[sender.channel] = whatsapp.invite_link(settings.twilio_whatsapp_from)
 
+    with Session(rt.db) as session:
+        escalation.alert_readiness(session)  # logs an error when no clinician can receive crisis alerts
     config = uvicorn.Config(create_app(rt, routes), host=host, port=port, log_level="warning", lifespan="off")
     server = _Server(config)
     loop = asyncio.get_running_loop()

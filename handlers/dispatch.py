@@ -188,7 +188,7 @@ def handle(turn: Turn, inbound: Inbound) -> None:
     if text and inbound.payload is None:  # typed text only: a button press is not read for danger
         found = check_safety(turn, text)
         if found.is_crisis:
-            crisis.begin(turn, found.kind, level=found.level)
+            crisis.begin(turn, found.kind, level=found.level, text=text)
             return
     if alerts.handle_payload(turn, inbound.payload):
         return

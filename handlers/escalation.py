@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 from statistics import mean
 from zoneinfo import ZoneInfo
@@ -12,6 +13,7 @@ from sqlmodel import Session, col, select
 from data.content import Content
 from data.db import Rows
 from data.models import (
+    ChannelAddress,
     CheckIn,
     ClientProfile,
     ConsentState,
@@ -24,7 +26,10 @@ from data.models import (
     Slip,
     SupportContact,
 )
+from handlers.delivery import preferred_address
 from handlers.types import Option, Outbound
+
+log = logging.getLogger(__name__)
 
 ACK_PREFIX = "ack:"
 # Partners and clinicians hear that a check-in is missing; they are told these steps happened.
@@ -45,6 +50,62 @@ def clinicians_for(session: Session, profile: ClientProfile | None) -> list[Pers
         found = session.get(Person, profile.clinician_id)
         return [found] if found is not None else []
     return list(session.exec(select(Person).where(Person.role == Role.clinician).order_by(col(Person.id))))
+
+
+def reachable(session: Session, people: list[Person]) -> list[Person]:
+    """Those of `people` the outbox can deliver to now (an address neither unreachable nor opted out)."""
+    return [p for p in people if preferred_address(session, p.id) is not None]
+
+
+def alert_recipients(session: Session, profile: ClientProfile | None, *, backup: bool = False) -> list[Person]:
+    """Clinicians who can receive a crisis alert about this client now.
+
+    The client's clinicians (and the backup clinician, on a re-send), those reachable; when none of
+    them can be reached, the backup clinician at once, then any reachable clinician of the clinic: an
+    urgent alert must reach someone rather than wait for one unreachable person.
+    """
+    found = clinicians_for(session, profile)
+    extra = session.get(Person, profile.backup_clinician_id) if profile and profile.backup_clinician_id else None
+    if backup and extra is not None and extra not in found:
+        found.append(extra)
+    found = reachable(session, found)
+    if not found and extra is not None:
+        found = reachable(session, [extra])
+    if not found and profile is not None and profile.clinician_id is not None:
+        found = reachable(session, clinicians_for(session, None))
+    return found
+
+
+def alert_readiness(session: Session) -> bool:
+    """Whether any clinician can receive crisis alerts now; says so loudly in the log when none can.
+
+    Without one, a crisis message still gets the crisis numbers at once, but nobody at the clinic
+    hears about it, and the bot does not say that it told anyone. Call it at start-up.
+    """
+    ready = session.exec(
+        select(ChannelAddress.id)
+        .join(Person, col(Person.id) == ChannelAddress.person_id)
+        .where(Person.role == Role.clinician, col(ChannelAddress.unreachable_at).is_(None),
+               col(ChannelAddress.opted_out_at).is_(None))
+        .limit(1)
+    ).first() is not None
+    if not ready:
+        log.error("no clinician can receive crisis alerts: none has joined, or every one is unreachable; crisis "
+                  "messages get the crisis numbers only. Invite one with `recovery-bot clinician invite`.")
+    return ready
+
+
+def message_time(content: Content, person: Person, at: datetime, now: datetime) -> str:
+    """When a message came, in the reader's zone: the time, with the date when it was not today."""
+    try:
+        zone = ZoneInfo(person.timezone)
+    except (KeyError, ValueError):
+        zone = ZoneInfo("UTC")
+    local = at.astimezone(zone)
+    hhmm = local.strftime("%H:%M")
+    if local.date() == now.astimezone(zone).date():
+        return hhmm
+    return content.text("ladder.dated_time", person.locale, date=local.date().isoformat(), time=hhmm)
 
 
 def partners_for(session: Session, client_id: int) -> list[tuple[SupportContact, Person]]:
@@ -96,20 +157,20 @@ def clinician_summary(session: Session, content: Content, clinician: Person, cli
 
 
 def crisis_alerts(session: Session, content: Content, client: Person, escalation: Escalation,
-                  now: datetime, *, resend: bool = False, backup: bool = False) -> list[Outbound]:
-    """Urgent alerts for a crisis: to the client's clinicians (and the backup clinician on a re-send)."""
+                  now: datetime, *, resend: bool = False, backup: bool = False, note: str | None = None,
+                  note_fields: dict[str, str] | None = None) -> list[Outbound]:
+    """Urgent alerts for a crisis: to the client's clinicians who can be reached (and the backup clinician
+    on a re-send). `note` adds a line (a text key under ladder.), e.g. how a safety check was answered.
+    The time shown is when the client's message came (the escalation's creation), not when this is sent."""
     profile = session.get(ClientProfile, client.id)
-    recipients = clinicians_for(session, profile)
-    if backup and profile is not None and profile.backup_clinician_id:
-        extra = session.get(Person, profile.backup_clinician_id)
-        if extra is not None and extra not in recipients:
-            recipients.append(extra)
     out = []
-    for clinician in recipients:
+    for clinician in alert_recipients(session, profile, backup=backup):
         key = "ladder.crisis_resend" if resend else "ladder.crisis_alert"
         kind = content.text(f"crisis.kind.{escalation.reason}", clinician.locale)
         text = say(content, clinician, key, client=client_name(client), kind=kind,
-                   time=now.astimezone(ZoneInfo(clinician.timezone)).strftime("%H:%M"))
+                   time=message_time(content, clinician, escalation.created_at, now))
+        if note:
+            text += "\n" + say(content, clinician, f"ladder.{note}", **(note_fields or {}))
         out.append(Outbound(
             text=text, person_id=clinician.id, options=(ack_option(content, clinician, escalation),),
             kind="alert", priority=Priority.urgent, template_key="clinician_alert",
@@ -117,6 +178,51 @@ def crisis_alerts(session: Session, content: Content, client: Person, escalation
             idempotency_key=f"esc:{escalation.id}:{'resend' if resend else 'alert'}:{escalation.level}:{clinician.id}",
         ))
         record(session, escalation, "crisis_resend" if resend else "crisis_alert", clinician, now)
+    return out
+
+
+def alerted(session: Session, escalation: Escalation) -> list[Person]:
+    """The clinicians an escalation's crisis alert was queued to so far."""
+    ids = session.exec(
+        select(EscalationStep.recipient_id).where(
+            EscalationStep.escalation_id == escalation.id,
+            col(EscalationStep.step).in_(("crisis_alert", "crisis_resend")),
+            col(EscalationStep.recipient_id).is_not(None))
+    ).all()
+    people = [session.get(Person, i) for i in dict.fromkeys(ids)]
+    return [p for p in people if p is not None]
+
+
+def safety_check_notes(session: Session, content: Content, client: Person, escalation: Escalation,
+                       now: datetime) -> list[Outbound]:
+    """Not urgent: a safety check happened and the client said they are safe."""
+    profile = session.get(ClientProfile, client.id)
+    out = []
+    for clinician in alert_recipients(session, profile):
+        kind = content.text(f"crisis.kind.{escalation.reason}", clinician.locale)
+        out.append(Outbound(
+            text=say(content, clinician, "ladder.safety_check_safe", client=client_name(client), kind=kind,
+                     time=message_time(content, clinician, escalation.created_at, now)),
+            person_id=clinician.id, kind="alert", priority=Priority.normal, template_key="clinician_alert",
+            template_vars={"1": client_name(client), "2": kind},
+            idempotency_key=f"esc:{escalation.id}:safe:{clinician.id}",
+        ))
+        record(session, escalation, "safe_note", clinician, now)
+    return out
+
+
+def now_safe_notes(session: Session, content: Content, client: Person, escalation: Escalation,
+                   now: datetime) -> list[Outbound]:
+    """Not urgent: after an urgent alert, the client has said they are safe (the alert stays open)."""
+    out = []
+    for clinician in alerted(session, escalation):
+        out.append(Outbound(
+            text=say(content, clinician, "ladder.crisis_now_safe", client=client_name(client)),
+            person_id=clinician.id, kind="alert", priority=Priority.normal, template_key="clinician_alert",
+            template_vars={"1": client_name(client), "2": content.text("opt.safe", clinician.locale)},
+            idempotency_key=f"esc:{escalation.id}:now_safe:{clinician.id}",
+        ))
+        record(session, escalation, "now_safe_note", clinician, now)
     return out
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -10,8 +11,11 @@ from sqlmodel import Session, col, select
 from data.models import CheckIn, ClientProfile, Escalation, EscalationStep, Person
 from handlers import escalation as esc_mod
 from handlers.delivery import enqueue
+from handlers.flows import crisis
 from handlers.types import Option, Outbound, Runtime
 from handlers.when import in_quiet_hours
+
+log = logging.getLogger(__name__)
 
 BATCH = 200
 REMINDER, PARTNERS, CLINICIAN = 1, 2, 3
@@ -34,6 +38,8 @@ def climb(rt: Runtime, now: datetime, *, batch: int = BATCH) -> int:
             for esc in due:
                 if esc.kind == "crisis":
                     _crisis(rt, session, esc, now)
+                elif esc.kind == crisis.CHECK_KIND:
+                    _safety_check(session, rt, esc, now)
                 else:
                     _missed(rt, session, esc, now)
             session.commit()
@@ -138,6 +144,16 @@ def _clinician_alerts(rt: Runtime, session: Session, esc: Escalation, client: Pe
     return out
 
 
+def _safety_check(session: Session, rt: Runtime, esc: Escalation, now: datetime) -> None:
+    """"Are you safe right now?" went unanswered for 15 minutes: the crisis path, urgent, exactly once.
+
+    The row is claimed like every due escalation (FOR UPDATE SKIP LOCKED on PostgreSQL, the write lock
+    on SQLite), and the client's answer locks it too, so an answer and this never both act; once
+    raised, the row is a crisis escalation whose next step is a re-send, not another alert."""
+    for message in crisis.expire_check(session, rt, esc, now):
+        enqueue(session, [(message, message.idempotency_key)], now=now)
+
+
 def _crisis(rt: Runtime, session: Session, esc: Escalation, now: datetime) -> None:
     """Unacknowledged crisis: send again (and to the backup clinician), every few minutes, a few times."""
     client = session.get(Person, esc.client_id)
@@ -153,6 +169,7 @@ def _crisis(rt: Runtime, session: Session, esc: Escalation, now: datetime) -> No
     for message in out:
         enqueue(session, [(message, message.idempotency_key)], now=now)
     if not out:
+        log.error("no clinician can receive crisis alerts: crisis escalation %s is still waiting for one", esc.id)
         esc.next_step_at = now + rt.ladder.crisis_resend_after  # no clinician yet: look again later
     elif esc.level > rt.ladder.crisis_resends:
         esc.next_step_at = None

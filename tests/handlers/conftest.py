@@ -1,0 +1,55 @@
+"""Fixtures for the conversation tests: a joined clinician, and a crisis check that never asks the model."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import Session
+
+from data.models import Person, Role
+from handlers import dispatch
+from handlers.safety import NOT_CRISIS, CrisisKind, CrisisResult, Level, detect_crisis
+from tests.scheduler.conftest import add_person
+
+
+class Triage:
+    """What the crisis check says, chosen by the test: the rules alone (at the `crisis` level), and any text
+    the test marks. No test then depends on what the trained model makes of a text."""
+
+    def __init__(self) -> None:
+        self.chosen: dict[str, CrisisResult] = {}
+
+    def check(self, text: str, kind: CrisisKind = CrisisKind.SUICIDE) -> str:
+        self.chosen[text] = CrisisResult(Level.CHECK, kind, 0.5, ("model",))
+        return text
+
+    def crisis(self, text: str, kind: CrisisKind = CrisisKind.SUICIDE) -> str:
+        self.chosen[text] = CrisisResult(Level.CRISIS, kind, 1.0, ("model",))
+        return text
+
+    def __call__(self, turn, text: str) -> CrisisResult:
+        if text in self.chosen:
+            return self.chosen[text]
+        found = detect_crisis(text, turn.locale)
+        if any(reason.startswith("rule:") for reason in found.reasons):
+            return CrisisResult(Level.CRISIS, found.kind, 1.0, found.reasons)
+        return NOT_CRISIS
+
+
+@pytest.fixture
+def triage(monkeypatch) -> Triage:
+    fake = Triage()
+    monkeypatch.setattr(dispatch, "check_safety", fake)
+    return fake
+
+
+@pytest.fixture
+def clinician(rt) -> Person:
+    return add_person(rt, role=Role.clinician, name="Dr Chan", address="clinician-1")
+
+
+def set_locale(rt, person_id: int, locale: str) -> None:
+    with Session(rt.db) as session:
+        person = session.get(Person, person_id)
+        person.locale = locale
+        session.add(person)
+        session.commit()
