@@ -244,7 +244,7 @@ def check(rows: list[Row], sequences: list[Sequence]) -> Report:
         mark = "" if count >= floor else "  FAIL"
         ok = ok and count >= floor
         lines.append(f"{kind:<11} {diff:<9} {lang:<6} {count:>5} {floor:>5}{mark}")
-    dups = near_duplicates([r.text for r in rows])
+    dups = duplicates(rows)
     if dups:
         ok = False
         lines.append(f"FAIL {len(dups)} near-duplicate pairs (5-gram Jaccard > {NEAR_DUPLICATE}), e.g. "
@@ -252,13 +252,30 @@ def check(rows: list[Row], sequences: list[Sequence]) -> Report:
     return Report(ok, "\n".join(lines))
 
 
+def duplicates(rows: list[Row]) -> list[tuple[int, int, float]]:
+    """Near-duplicates, except the two halves of a contrasting pair (alike on purpose)."""
+    return [(i, j, s) for i, j, s in near_duplicates([r.text for r in rows])
+            if not (rows[i].pair and rows[i].pair == rows[j].pair)]
+
+
 def dedupe(folder: Path = CORPUS) -> int:
-    """Drop near-duplicates in place, keeping the first in file order; returns how many went."""
+    """Drop near-duplicates in place, keeping the first in file order; a pair that loses a member
+    loses its id. Returns how many went."""
     paths = sorted(folder.glob("*.jsonl"))
     rows = read_rows(paths)
-    drop = {(rows[j].source, rows[j].text) for _, j, _ in near_duplicates([r.text for r in rows])}
+    dropped = [rows[j] for j in sorted({j for _, j, _ in duplicates(rows)})]
+    drop = {(r.source, r.text) for r in dropped}
+    orphaned = {r.pair for r in dropped if r.pair}
     for path in paths:
-        kept = [line for line in path.read_text(encoding="utf-8").splitlines()
-                if line.strip() and (path.name, json.loads(line)["text"]) not in drop]
+        kept = []
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            if (path.name, row["text"]) in drop:
+                continue
+            if row.get("pair") in orphaned:
+                row["pair"] = None
+            kept.append(json.dumps(row, ensure_ascii=False))
         path.write_text("\n".join(kept) + "\n", encoding="utf-8")
     return len(drop)
