@@ -52,18 +52,20 @@ def single_figures(rows: list[Row], detect: Detector) -> dict[str, float]:
     return out
 
 
-def sequence_figures(sequences: list[Sequence], with_context: bool) -> dict[str, float]:
+def sequence_figures(sequences: list[Sequence], detect: Detector, with_context: bool) -> dict[str, float]:
     """A sequence is caught when any of its messages is flagged, each read (with context) as the
     person sent them; a calm sequence is a false alarm when any message is flagged."""
     caught = []
     for s in sequences:
-        flagged, earlier = False, []
+        flagged, earlier, scores = False, [], []
         for text in s.messages:
-            found = in_context(text, earlier[-2:]) if with_context else detect_crisis(text)
+            alone = detect(text)
+            found = in_context(text, earlier[-2:], alone, None, scores[-2:]) if with_context else alone
             if found.is_crisis:
                 flagged = True
                 break
             earlier.append(text)
+            scores.append(alone.score)
         caught.append((s, flagged))
     return {
         "sequences caught": _rate([f for s, f in caught if s.crisis]),
@@ -77,8 +79,8 @@ def table(rows: list[Row], sequences: list[Sequence]) -> str:
     version = model.version if model else "none"
     before = single_figures(rows, rule_only)
     after = single_figures(rows, detect_crisis)
-    before.update(sequence_figures(sequences, with_context=False))
-    after.update(sequence_figures(sequences, with_context=True))
+    before.update(sequence_figures(sequences, rule_only, with_context=False))
+    after.update(sequence_figures(sequences, detect_crisis, with_context=True))
     crisis, hard = sum(r.crisis for r in rows), sum(r.difficulty == "hard" for r in rows)
     lines = [
         f"Blind set: {len(rows)} messages ({crisis} crisis, {hard} hard negatives, "

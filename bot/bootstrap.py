@@ -39,3 +39,17 @@ def configure_logging(level: str) -> None:
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     logging.getLogger("telegram").setLevel(logging.WARNING)
     logging.getLogger("twilio").setLevel(logging.WARNING)  # its request log would carry message bodies
+
+
+def load_crisis_model() -> None:
+    """Load the crisis detector's model and sentence encoder now (about 2 s), so the first message of
+    the day, perhaps someone's crisis, does not wait for it."""
+    from handlers.safety import model
+
+    found = model.load()
+    if found is None:
+        logging.getLogger(__name__).error(
+            "no trained crisis model at %s: crisis detection runs on its rules alone "
+            "(run `recovery-bot safety train`)", model.ARTIFACT)
+        return
+    found.embedder  # noqa: B018 - loading the encoder is the point

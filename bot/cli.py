@@ -32,12 +32,13 @@ def chat(
     export_dir: Annotated[Path, typer.Option(help="Where /export writes its file.")] = Path("."),
 ) -> None:
     """Talk to the bot as a client, here in the terminal (or pipe lines in)."""
-    from bot.bootstrap import build_runtime, configure_logging
+    from bot.bootstrap import build_runtime, configure_logging, load_crisis_model
     from bot.channels.console import chat as run_chat
 
     settings = _settings(db)
     configure_logging("WARNING")
     rt = build_runtime(settings)
+    load_crisis_model()
     run_chat(rt, user=user, export_dir=export_dir)
 
 
@@ -81,9 +82,11 @@ def run(
     """Run the scheduler, the configured channels and the web app until SIGTERM or Ctrl-C."""
     import asyncio
 
+    from bot.bootstrap import load_crisis_model
     from bot.runner import serve
 
     settings, rt = _runtime(db)
+    load_crisis_model()
     asyncio.run(serve(settings, rt, host=host or settings.host, port=port or settings.port))
 
 

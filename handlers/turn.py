@@ -50,7 +50,7 @@ class FlowState:
     step: str | None = None
     data: dict[str, Any] = field(default_factory=dict)
     suspended: list[dict[str, Any]] = field(default_factory=list)  # flows a crisis interrupted, newest last
-    # The person's last typed messages, [received ISO instant, text], oldest first: read together with
+    # The person's last typed messages, [received ISO instant, text, own score], oldest first: read together with
     # the next message by the crisis check, kept at most CONTEXT_WINDOW (see handlers/dispatch.py).
     recent: list[list[str]] = field(default_factory=list)
 

@@ -1,8 +1,8 @@
 """Triage: rules and the learned model together say crisis, check or none.
 
 - `crisis` (resources and an urgent alert at once): the model is sure (probability at least the
-  `crisis` threshold, chosen for precision), or a rule fires and the model agrees it is unsure
-  or worse (at least the `check` threshold).
+  `crisis` threshold), or a rule fires and the model leans the same way (at least the lower
+  `crisis_with_rule` threshold). Both are chosen together for precision by cross-validation.
 - `check` (resources and "are you safe right now?"): a rule fires, or the model is unsure
   (at least the `check` threshold, chosen for recall).
 - `none` otherwise.
@@ -33,21 +33,22 @@ def _text_of(text: object) -> str | None:
 
 
 def _level(probability: float, fired: bool, model: learned.Model) -> Level:
-    if probability >= model.crisis or (fired and probability >= model.check):
+    if probability >= model.crisis or (fired and probability >= model.crisis_with_rule):
         return Level.CRISIS
     if fired or probability >= model.check:
         return Level.CHECK
     return Level.NONE
 
 
-def _judge(raw: str, norm: str, model: learned.Model | None) -> CrisisResult:
+def _judge(raw: str, norm: str, model: learned.Model | None, floor: float | None = None,
+           skip_below: float | None = None) -> CrisisResult:
     found = rules.match(norm)
     rule_kind = next((k for k in PRIORITY if k in found), None)
     if model is None:
         if rule_kind is None:
             return NOT_CRISIS
         return CrisisResult(Level.CRISIS, rule_kind, 1.0, (f"rule:{rule_kind}",))
-    scores = model.score(norm, raw)
+    scores = model.score(norm, raw, rule_kind is not None, floor=floor, skip_below=skip_below)
     level = _level(scores.probability, rule_kind is not None, model)
     if level is Level.NONE:
         return CrisisResult(Level.NONE, None, round(scores.probability, 4))
@@ -69,20 +70,33 @@ def detect_crisis(text: object, lang: str | None = None) -> CrisisResult:
     return _judge(raw, norm, learned.load())
 
 
+# A window is read together only when one of its messages, read alone, reached this share of the
+# check threshold: a run of plainly calm messages ("Sam", "9pm", "yes") costs nothing to read.
+NOTICE = 0.5
+
+
 def in_context(text: str, earlier: Sequence[str], alone: CrisisResult | None = None,
-               lang: str | None = None) -> CrisisResult:
+               lang: str | None = None, earlier_scores: Sequence[float] | None = None) -> CrisisResult:
     """A message read with the person's earlier messages (oldest first, at most two, within the
     context window): "nobody would even notice" after "i've been saving my pills". Reading them
-    together can only raise the level, never lower it."""
+    together can only raise the level (to `check`), never lower it."""
     alone = alone if alone is not None else detect_crisis(text, lang)
     model = learned.load()
-    if alone.level is Level.CRISIS or not earlier or model is None:
+    if alone.is_crisis or not earlier or model is None:
+        return alone
+    scores = [detect_crisis(t, lang).score for t in earlier] if earlier_scores is None else list(earlier_scores)
+    if max([*scores, alone.score]) < NOTICE * model.check:
         return alone
     joined = SEPARATOR.join([*earlier, text])
-    together = _judge(joined, normalise(joined), model)
-    if together.level is Level.NONE or (alone.is_crisis and together.level is alone.level):
+    # Only a score at the crisis threshold can count, so the sentence encoder runs only when the n-grams
+    # leave that possible (most of the time they do not, and reading context costs microseconds).
+    together = _judge(joined, normalise(joined), model, floor=model.crisis, skip_below=model.context_skip_below)
+    # Messages read together count only when the model is sure about the whole (the crisis
+    # threshold): short answers in a row ("Ken", "Atlantis under the sea") must not add up to an
+    # alarm. What they raise is the safety question, never more.
+    if together.score < model.crisis:
         return alone
-    return CrisisResult(together.level, together.kind, together.score, (*together.reasons, "context"))
+    return CrisisResult(Level.CHECK, together.kind, together.score, (*together.reasons, "context"))
 
 
 def assess(text: object, lang: str | None = None, context: Sequence[str] = ()) -> CrisisResult:
