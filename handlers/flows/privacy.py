@@ -55,6 +55,8 @@ def collect(turn: Turn) -> dict[str, Any]:
     for name, table, column in EXPORTED:
         rows = turn.session.exec(select(table).where(getattr(table, column) == pid)).all()
         found[name] = [_row(r) for r in rows]
+    # Kept for the crisis check's context (at most two, from the last 30 minutes; see handlers/dispatch.py).
+    found["recent_messages"] = [{"received_at": m[0], "text": m[1]} for m in turn.state.recent]
     return found
 
 

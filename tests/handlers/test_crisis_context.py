@@ -64,3 +64,16 @@ def test_a_button_press_is_not_read_for_danger(client, rt):
                          text="I want to kill myself", payload="menu:nothing", received_at=rt.clock()))
     assert "2896 0000" not in "\n".join(m.text for m in client.new_messages())
     assert client.state().recent == before
+
+
+def test_kept_messages_are_in_the_export_and_go_with_delete(client, clock):
+    import json
+
+    clock.advance(hours=1)
+    client.send("made noodles for dinner")
+    client.send("/export")
+    data = json.loads(client.last[-1].attachment["content"])
+    assert [m["text"] for m in data["recent_messages"]] == ["made noodles for dinner"]
+    client.send("/delete")
+    client.tap("Erase")
+    assert client.person() is None
