@@ -78,8 +78,8 @@ def _check(row: dict, where: str, *, sequence: bool = False) -> None:
         raise CorpusError(f"{where}: writer is missing")
 
 
-def read_rows(paths: Iterable[Path]) -> list[Row]:
-    rows = []
+def _records(paths: Iterable[Path]):
+    """(file name, "file:line", parsed object) for every non-blank line; a bad line names itself."""
     for path in paths:
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if not line.strip():
@@ -89,28 +89,31 @@ def read_rows(paths: Iterable[Path]) -> list[Row]:
                 raw = json.loads(line)
             except json.JSONDecodeError as exc:
                 raise CorpusError(f"{where}: not JSON ({exc.msg})") from None
-            if not isinstance(raw, dict) or not isinstance(raw.get("text"), str) or not raw["text"].strip():
-                raise CorpusError(f"{where}: text is missing")
-            _check(raw, where)
-            rows.append(Row(raw["text"], raw["lang"], raw["label"], raw["kind"], raw["difficulty"],
-                            raw.get("pair"), raw["writer"], path.name))
+            if not isinstance(raw, dict):
+                raise CorpusError(f"{where}: not a JSON object")
+            yield path.name, where, raw
+
+
+def read_rows(paths: Iterable[Path]) -> list[Row]:
+    rows = []
+    for name, where, raw in _records(paths):
+        if not isinstance(raw.get("text"), str) or not raw["text"].strip():
+            raise CorpusError(f"{where}: text is missing")
+        _check(raw, where)
+        rows.append(Row(raw["text"], raw["lang"], raw["label"], raw["kind"], raw["difficulty"],
+                        raw.get("pair"), raw["writer"], name))
     return rows
 
 
 def read_sequences(paths: Iterable[Path]) -> list[Sequence]:
     out = []
-    for path in paths:
-        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if not line.strip():
-                continue
-            where = f"{path.name}:{n}"
-            raw = json.loads(line)
-            messages = raw.get("messages")
-            if not isinstance(messages, list) or not 2 <= len(messages) <= 3 or not all(
-                    isinstance(m, str) and m.strip() for m in messages):
-                raise CorpusError(f"{where}: messages must be two or three texts")
-            _check(raw, where, sequence=True)
-            out.append(Sequence(tuple(messages), raw["lang"], raw["label"], raw["kind"], raw["writer"], path.name))
+    for name, where, raw in _records(paths):
+        messages = raw.get("messages")
+        if not isinstance(messages, list) or not 2 <= len(messages) <= 3 or not all(
+                isinstance(m, str) and m.strip() for m in messages):
+            raise CorpusError(f"{where}: messages must be two or three texts")
+        _check(raw, where, sequence=True)
+        out.append(Sequence(tuple(messages), raw["lang"], raw["label"], raw["kind"], raw["writer"], name))
     return out
 
 
