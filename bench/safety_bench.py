@@ -20,8 +20,9 @@ from collections.abc import Callable
 
 from handlers.safety import CrisisResult, Level, detect_crisis
 from handlers.safety import model as learned
+from handlers.safety.context import in_context
 from handlers.safety.corpus import Row, Sequence, blind_rows, blind_sequences
-from handlers.safety.triage import in_context, rule_only
+from handlers.safety.triage import rule_only
 
 Detector = Callable[[str], CrisisResult]
 

@@ -28,7 +28,8 @@ from handlers import commands, delivery, flows
 from handlers.flows import alerts, crisis, roles
 from handlers.parsing import close_match, has_words, normalize
 from handlers.safety import NOT_CRISIS, CrisisResult, Level, detect_crisis
-from handlers.safety.triage import in_context, rule_only
+from handlers.safety.context import CONTEXT_MESSAGES, CONTEXT_WINDOW, in_context
+from handlers.safety.triage import rule_only
 from handlers.turn import FlowState, Invalid, Reply, Turn
 from handlers.types import Inbound, Outbound, Runtime
 
@@ -228,9 +229,6 @@ def handle(turn: Turn, inbound: Inbound) -> None:
 # results are remembered; a unique message costs the detector about 3-5 ms (see the README).
 CACHED_CHARS = 500
 _detect_cached = lru_cache(maxsize=8192)(detect_crisis)
-# The crisis check also reads a message with the person's earlier ones from this window (at most two).
-CONTEXT_WINDOW = timedelta(minutes=30)
-CONTEXT_MESSAGES = 2
 CONTEXT_CHARS = 1000  # a longer message is kept cut to this for context
 SHORT_ANSWER_WORDS = 3
 

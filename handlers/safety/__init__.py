@@ -9,9 +9,10 @@ corpus under `data/safety/` (`model.py`), and can read the person's last few mes
 
 from __future__ import annotations
 
+from handlers.safety.context import assess
 from handlers.safety.normalisation import normalise
 from handlers.safety.prefilter import can_match, needs
-from handlers.safety.triage import assess, detect_crisis
+from handlers.safety.triage import detect_crisis
 from handlers.safety.types import NOT_CRISIS, PRIORITY, CrisisKind, CrisisResult, Level
 
 __all__ = [

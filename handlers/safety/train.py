@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from handlers.safety import rules
+from handlers.safety.context import SEPARATOR
 from handlers.safety.corpus import CORPUS, Row, Sequence, corpus_rows, corpus_sequences
 from handlers.safety.model import ARTIFACT, KINDS, char_grams, tfidf, word_grams, write_artifact
 from handlers.safety.normalisation import normalise
@@ -37,7 +38,6 @@ MIN_DF = 2
 # Out-of-fold recall targets for the check threshold (the blind set's bar is 0.97 / 0.93 / 0.95).
 RECALL_TARGET = {"all": 0.97, "implicit": 0.955, "zh-HK": 0.97, "en": 0.97}
 CRISIS_FALSE_ALARM_TARGET = 0.03
-SEPARATOR = "\n"  # joins a person's recent messages into one text to score together
 
 
 @dataclass

@@ -15,7 +15,6 @@ decide, at the `crisis` level.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 
 from handlers.safety import model as learned
 from handlers.safety import rules
@@ -23,7 +22,6 @@ from handlers.safety.normalisation import normalise
 from handlers.safety.types import NOT_CRISIS, PRIORITY, CrisisKind, CrisisResult, Level
 
 log = logging.getLogger(__name__)
-SEPARATOR = "\n"  # the same joiner training used for sequences (handlers/safety/train.py)
 
 
 def _text_of(text: object) -> str | None:
@@ -68,42 +66,6 @@ def detect_crisis(text: object, lang: str | None = None) -> CrisisResult:
     if not norm:
         return NOT_CRISIS
     return _judge(raw, norm, learned.load())
-
-
-# A window is read together only when one of its messages, read alone, reached this share of the
-# check threshold: a run of plainly calm messages ("Sam", "9pm", "yes") costs nothing to read.
-NOTICE = 0.5
-
-
-def in_context(text: str, earlier: Sequence[str], alone: CrisisResult | None = None,
-               lang: str | None = None, earlier_scores: Sequence[float] | None = None) -> CrisisResult:
-    """A message read with the person's earlier messages (oldest first, at most two, within the
-    context window): "nobody would even notice" after "i've been saving my pills". Reading them
-    together can only raise the level (to `check`), never lower it."""
-    alone = alone if alone is not None else detect_crisis(text, lang)
-    model = learned.load()
-    if alone.is_crisis or not earlier or model is None:
-        return alone
-    scores = [detect_crisis(t, lang).score for t in earlier] if earlier_scores is None else list(earlier_scores)
-    if max([*scores, alone.score]) < NOTICE * model.check:
-        return alone
-    joined = SEPARATOR.join([*earlier, text])
-    # Only a score at the crisis threshold can count, so the sentence encoder runs only when the n-grams
-    # leave that possible (most of the time they do not, and reading context costs microseconds).
-    together = _judge(joined, normalise(joined), model, floor=model.crisis, skip_below=model.context_skip_below)
-    # Messages read together count only when the model is sure about the whole (the crisis
-    # threshold): short answers in a row ("Ken", "Atlantis under the sea") must not add up to an
-    # alarm. What they raise is the safety question, never more.
-    if together.score < model.crisis:
-        return alone
-    return CrisisResult(Level.CHECK, together.kind, together.score, (*together.reasons, "context"))
-
-
-def assess(text: object, lang: str | None = None, context: Sequence[str] = ()) -> CrisisResult:
-    raw = _text_of(text)
-    if not raw:
-        return NOT_CRISIS
-    return in_context(raw, list(context)[-2:], lang=lang)
 
 
 def rule_only(text: object, lang: str | None = None) -> CrisisResult:

@@ -8,8 +8,8 @@ import pytest
 
 from handlers.safety import CrisisKind, CrisisResult, Level, assess, detect_crisis
 from handlers.safety import model as learned
+from handlers.safety.context import in_context
 from handlers.safety.corpus import corpus_rows
-from handlers.safety.triage import in_context
 
 
 @pytest.fixture(scope="module")
