@@ -132,8 +132,11 @@ async def serve(settings: Settings, rt: Runtime, *, host: str, port: int) -> Non
     try:
         await server.serve()  # returns after SIGINT / SIGTERM, once in-flight requests finish
     finally:
-        scheduler.shutdown(wait=False)
+        # No new pass starts, and the one in hand finishes: shutting the scheduler down first would
+        # cancel it half-way (APScheduler cancels running jobs), which a clean stop must not do.
+        scheduler.pause()
         await worker.stop()
+        scheduler.shutdown(wait=False)
         await reception.close()
         for channel in channels:
             await channel.stop()
