@@ -186,14 +186,16 @@ def _dispatch(rt: Runtime, session: Session, inbound: Inbound, now, *,
 def handle(turn: Turn, inbound: Inbound) -> None:
     """Crisis first, then commands, then the current flow step, then the menu."""
     text = (inbound.text or "").strip()
+    command = commands.parse(turn, text, inbound.payload)
     if text and inbound.payload is None:  # typed text only: a button press is not read for danger
-        found = check_safety(turn, text)
+        # A command ("/start <code>", "JOIN <code>", "settings") carries machine words, not something said:
+        # the learned model has never seen an invitation's token, so only the rules read it.
+        found = rule_only(text, turn.locale) if command is not None else check_safety(turn, text)
         if found.is_crisis:
             crisis.begin(turn, found.kind, level=found.level, text=text)
             return
     if alerts.handle_payload(turn, inbound.payload):
         return
-    command = commands.parse(turn, text, inbound.payload)
     if turn.person.role != Role.client and turn.state.flow is None:
         # Partners and clinicians: an invitation link or /delete works as for anyone; the rest is theirs.
         name, arg = command or ("", "")
@@ -235,22 +237,19 @@ SHORT_ANSWER_WORDS = 3
 
 def _answering(turn: Turn) -> bool:
     """The person is in a flow, answering the question the bot asked last (not the crisis flow's own)."""
-    return turn.state.flow not in (None, "crisis", "menu", "fallback") and turn.state.step is not None
+    return turn.state.flow not in (None, crisis.FLOW, "menu", "fallback") and turn.state.step is not None
 
 
 def check_safety(turn: Turn, text: str) -> CrisisResult:
-    """The crisis check on a typed message, alone and with the person's recent messages."""
-    if commands.parse(turn, text, None) is not None:
-        # A command ("/start <code>", "JOIN <code>", "settings") carries machine words, not something said:
-        # the learned model has never seen an invitation's token, so only the rules read it.
-        return rule_only(text, turn.locale)
+    """The crisis check on a typed message (not a command), alone and with the person's recent messages."""
     alone = _detect_cached(text, turn.locale) if len(text) <= CACHED_CHARS else detect_crisis(text, turn.locale)
     state, now = turn.state, turn.now
-    # Each kept message is [received ISO instant, text, its own score]; rows kept before scores were
-    # stored have none and are read again.
+    # Each kept message is [received ISO instant, text, its own score].
     window = [m for m in state.recent if now - datetime.fromisoformat(m[0]) <= CONTEXT_WINDOW][-CONTEXT_MESSAGES:]
-    scores = None if any(len(m) < 3 for m in window) else [float(m[2]) for m in window]
-    found = in_context(text, [m[1] for m in window], alone, turn.locale, scores) if window else alone
+    if window:
+        found = in_context(text, [m[1] for m in window], alone, turn.locale, [float(m[2]) for m in window])
+    else:
+        found = alone
     if found.level is Level.CHECK and found.reasons == ("model",) and _answering(turn) \
             and len(text.split()) <= SHORT_ANSWER_WORDS:
         # A short reply to the question just asked ("lots", "my ex", "安眠藥" for which substance) is read
@@ -261,7 +260,7 @@ def check_safety(turn: Turn, text: str) -> CrisisResult:
         # so "I'm safe now" is never read together with the message that raised the alarm.
         state.recent = []
     else:
-        state.recent = [*window][-(CONTEXT_MESSAGES - 1):] + [[now.isoformat(), text[:CONTEXT_CHARS], alone.score]]
+        state.recent = window[-(CONTEXT_MESSAGES - 1):] + [[now.isoformat(), text[:CONTEXT_CHARS], alone.score]]
     return found
 
 STALE = "\0stale"

@@ -24,13 +24,13 @@ from sqlmodel import Session, col, select
 from data.models import ConsentState, Escalation, Person, Priority, Role, SupportContact
 from handlers import escalation
 from handlers.parsing import normalize
+from handlers.safety import Level
 from handlers.turn import Invalid, Reply, Step, Turn
 from handlers.types import Outbound, Runtime
 
 log = logging.getLogger(__name__)
 
 FLOW = "crisis"
-CRISIS, CHECK = "crisis", "check"  # the levels (handlers.safety.Level's values)
 CHECK_KIND = "safety_check"  # the Escalation kind that holds an unanswered safety check's deadline
 # No answer to "are you safe right now?" within this long is taken as "not safe".
 SAFETY_CHECK_TIMEOUT = timedelta(minutes=15)
@@ -90,7 +90,7 @@ def who_is_in_danger(text: str | None) -> str:
 
 
 # -- the first reply ------------------------------------------------------------------------------------------
-def begin(turn: Turn, kind: str, level: str = CRISIS, text: str | None = None) -> None:
+def begin(turn: Turn, kind: str, level: str = Level.CRISIS, text: str | None = None) -> None:
     """Answer a message that may mean danger. `level` is "crisis" (numbers and an urgent alert at once, then
     "are you safe?") or "check" (numbers and "are you safe?" in one message; the alert waits for the answer).
     `text` is the message, read for who is in danger (default: the turn's inbound text)."""
@@ -103,14 +103,14 @@ def begin(turn: Turn, kind: str, level: str = CRISIS, text: str | None = None) -
         text = turn.inbound.text if turn.inbound is not None else ""
     region = turn.rt.content.crisis_region(turn.person.timezone, turn.locale)
     resources = turn.t("crisis.resources", region=region.name, lines=_lines(turn, region))
-    if str(level) == CHECK:
-        turn.data.update(level=CHECK, check=open_check(turn, kind))
+    if level == Level.CHECK:
+        turn.data.update(level=Level.CHECK, check=open_check(turn, kind))
         turn.ask_text(FLOW, "check", "\n\n".join([
             turn.t("crisis.check_first", emergency=region.emergency), resources, turn.t("crisis.ask_safe"),
         ]), _check_options(turn))
         return
     told = escalate(turn, kind)
-    turn.data.update(level=CRISIS, told=told)
+    turn.data.update(level=Level.CRISIS, told=told)
     about = who_is_in_danger(text)
     keys = [f"crisis.first_{kind}_{about}", f"crisis.first_{kind}", "crisis.first"]
     turn.say(next(k for k in keys if turn.rt.content.has(k)), emergency=region.emergency)
@@ -385,7 +385,7 @@ def on_check(turn: Turn, reply: Reply) -> None:
     else:  # no deadline was kept: before consent, or while an earlier crisis alert is open
         recent = _recent_crisis(turn.session, turn.person.id, turn.now) if turn.person.consent_at else None
         told = recent is not None and bool(escalation.alerted(turn.session, recent))
-    turn.data.update(level=CRISIS, told=told)
+    turn.data.update(level=Level.CRISIS, told=told)
     _not_safe(turn, told, not_sure=choice == "not_sure")
     ask_safe(turn)
 

@@ -92,9 +92,7 @@ def _sigmoid(x: float) -> float:
 
 @dataclass(frozen=True, slots=True)
 class Scores:
-    probability: float  # the stacked "danger now" probability (a lower bound when meaning is None)
-    ngram: float
-    meaning: float | None  # the SVM's decision value; None when the meaning model was not needed
+    probability: float  # the stacked "danger now" probability (a lower bound when the encoder was skipped)
     kind: CrisisKind  # the likeliest kind, should this be a crisis
 
 
@@ -179,9 +177,8 @@ class Model:
         cascade = self.skip_meaning_below if skip_below is None else skip_below
         if _sigmoid(base + max(a_meaning * self.clip[0], a_meaning * self.clip[1])) < bar or (
                 not rule and ngram < cascade):
-            return Scores(_sigmoid(base + min(a_meaning * self.clip[0], a_meaning * self.clip[1])), ngram, None, kind)
-        meaning = self.meaning(raw)
-        return Scores(_sigmoid(base + a_meaning * meaning), ngram, meaning, kind)
+            return Scores(_sigmoid(base + min(a_meaning * self.clip[0], a_meaning * self.clip[1])), kind)
+        return Scores(_sigmoid(base + a_meaning * self.meaning(raw)), kind)
 
 
 def read_artifact(path: Path = ARTIFACT) -> dict:
