@@ -214,12 +214,9 @@ def handle(turn: Turn, inbound: Inbound) -> None:
             turn.end_flow()
         flows.start(turn, "onboarding" if turn.person.consent_at is None else "fallback")
         return
-    choice = _choice(turn, text, inbound.payload)
-    if choice == STALE:
-        turn.say("hint.stale")
-        step.ask(turn)
-        return
-    reply = Reply(text=text, norm=normalize(text), choice=choice)
+    reply = read_answer(turn, step, text, inbound.payload)
+    if reply is None:
+        return  # answered already: a stale button, or a close spelling that is being confirmed
     try:
         step.answer(turn, reply)
     except Invalid as bad:
@@ -265,22 +262,74 @@ def check_safety(turn: Turn, text: str) -> CrisisResult:
 
 STALE = "\0stale"
 _LEADING = re.compile(r"^[^\w]*\d*[^\w]*")
+GUESS = "_guess"  # a close spelling waiting for the person's "yes, that one"
 
 
-def _choice(turn: Turn, text: str, payload: str | None) -> str | None:
-    """Which offered option the person meant: a tapped button, a typed number, a label or a close spelling."""
-    offered: list[list[str]] = turn.data.get("_opts", [])
+def read_answer(turn: Turn, step, text: str, payload: str | None) -> Reply | None:
+    """A typed or tapped answer as the step should see it, in a fixed order of trust.
+
+    A tapped button is exact. Typed text goes to the step's own parser first (a time, a number, a
+    date), then to the exact words of an option (its number, label or short words), then to a close
+    spelling. A close spelling on a step that reads values is never saved on a guess: the person is
+    asked "Did you mean 21:00?" first. Returns None when the turn has been answered here.
+    """
+    norm = normalize(text)
+    pending = turn.data.pop(GUESS, None)
+    if pending is not None:
+        turn.data["_opts"], turn.data["_numbered"] = pending["opts"], pending["numbered"]
+        said = _choice(turn, text, payload, offered=[["yes", "yes"], ["no", "no"]], numbered=True)
+        if said == "yes":
+            return Reply(text=text, norm=norm, choice=pending["choice"])
+        if said == "no":
+            step.ask(turn)
+            return None
+        payload = None if payload in ("yes", "no") else payload  # anything else is a fresh answer
+    if payload is None and text and step.parse is not None:
+        value = step.parse(turn, text)
+        if value is not None:
+            return Reply(text=text, norm=norm, choice=None, value=value)
+    choice = _choice(turn, text, payload)
+    if choice == STALE:
+        turn.say("hint.stale")
+        step.ask(turn)
+        return None
+    if isinstance(choice, _Guess):
+        if step.parse is None:
+            return Reply(text=text, norm=norm, choice=choice.payload)  # "lonley" is "lonely"
+        turn.data[GUESS] = {"choice": choice.payload, "opts": turn.data.get("_opts", []),
+                            "numbered": turn.data.get("_numbered", True)}
+        opts = [turn.opt("yes"), turn.opt("no")]
+        turn.say("hint.did_you_mean", opts, label=choice.label)
+        turn.data["_opts"], turn.data["_numbered"] = [[o.label, o.payload] for o in opts], True
+        return None
+    return Reply(text=text, norm=norm, choice=choice)
+
+
+@dataclass(frozen=True)
+class _Guess:
+    payload: str
+    label: str
+
+
+def _choice(turn: Turn, text: str, payload: str | None, *, offered: list[list[str]] | None = None,
+            numbered: bool | None = None) -> str | _Guess | None:
+    """Which offered option the person meant: a tapped button, a typed number, a label, or a close spelling
+    (returned as a _Guess)."""
+    offered = turn.data.get("_opts", []) if offered is None else offered
+    numbered = turn.data.get("_numbered", True) if numbered is None else numbered
     payloads = [p for _, p in offered]
     if payload is not None:
         return payload if payload in payloads else STALE
     norm = normalize(text)
     if not norm or not offered:
         return None
-    if turn.data.get("_numbered", True) and norm.rstrip(".)").isdigit():
+    if numbered and norm.rstrip(".)").isdigit():
         index = int(norm.rstrip(".)"))
         return payloads[index - 1] if 1 <= index <= len(payloads) else None
     names: dict[str, str] = {}
+    labels: dict[str, str] = {}
     for label, p in offered:
+        labels.setdefault(p, label)
         names.setdefault(normalize(label), p)
         bare = _LEADING.sub("", normalize(label))  # "4 · good" is also just "good"
         if bare:
@@ -292,4 +341,4 @@ def _choice(turn: Turn, text: str, payload: str | None) -> str | None:
     if not has_words(norm):
         return None
     guess = close_match(norm, list(names))
-    return names[guess] if guess else None
+    return _Guess(names[guess], labels[names[guess]]) if guess else None

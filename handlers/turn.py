@@ -40,6 +40,7 @@ class Reply:
     text: str  # as typed, trimmed
     norm: str  # normalised for comparisons
     choice: str | None  # payload of the option they picked (tapped, numbered or named), if any
+    value: Any = None  # what the step's own parser read from the text (a time, a number, a date), if any
 
 
 @dataclass
@@ -59,6 +60,9 @@ class FlowState:
 class Step:
     ask: Callable[[Turn], None]
     answer: Callable[[Turn, Reply], None]
+    # The step's own reading of typed text (a time, a number, a date), tried before the options: a value that
+    # parses is never traded for an option that only looks like it ("20:30" is not the 12:30 button).
+    parse: Callable[[Turn, str], Any] | None = None
 
 
 class Turn:

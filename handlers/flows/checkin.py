@@ -141,8 +141,8 @@ def on_offer_craving(turn: Turn, reply: Reply) -> None:
 FLOWS = {
     FLOW: {
         "already": Step(ask_already, on_already),
-        "mood": Step(ask_mood, on_mood),
-        "craving": Step(ask_craving, on_craving),
+        "mood": Step(ask_mood, on_mood, scales.parser(1, 5)),
+        "craving": Step(ask_craving, on_craving, scales.parser(0, 10)),
         "used": Step(ask_used, on_used),
         "note": Step(ask_note, on_note),
         "offer_craving": Step(ask_offer_craving, on_offer_craving),

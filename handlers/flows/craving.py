@@ -196,7 +196,7 @@ def on_outcome(turn: Turn, reply: Reply) -> None:
 
 FLOWS = {
     FLOW: {
-        "intensity": Step(ask_intensity, on_intensity),
+        "intensity": Step(ask_intensity, on_intensity, scales.parser(0, 10)),
         "triggers": Step(ask_triggers, on_triggers),
         "where": Step(ask_where, on_where),
         "with_whom": Step(ask_with_whom, on_with_whom),

@@ -79,7 +79,7 @@ def ask_timezone(turn: Turn) -> None:
 def read_zone(turn: Turn, reply: Reply) -> str:
     if reply.choice and reply.choice.startswith("tz:"):
         return reply.choice[3:]
-    zone = parse_zone(reply.text, turn.rt.content.places)
+    zone = reply.value if isinstance(reply.value, str) else parse_zone(reply.text, turn.rt.content.places)
     if zone is None:
         raise Invalid("onboarding.timezone_hint")
     return zone
@@ -95,10 +95,22 @@ def time_options(turn: Turn):
     return [turn.opt(f"time:{t}", "time_choice", time=t) for t in TIME_CHOICES]
 
 
+def parse_checkin_time(turn: Turn, text: str) -> time | None:
+    return parse_time(text)
+
+
+def parse_zone_answer(turn: Turn, text: str) -> str | None:
+    return parse_zone(text, turn.rt.content.places)
+
+
+def parse_sober_date(turn: Turn, text: str):
+    return parse_date(text, turn.today)
+
+
 def read_time(reply: Reply) -> time:
     if reply.choice and reply.choice.startswith("time:"):
         return time.fromisoformat(reply.choice[5:])
-    found = parse_time(reply.text)
+    found = reply.value if isinstance(reply.value, time) else parse_time(reply.text)
     if found is None:
         raise Invalid("hint.time")
     return found
@@ -125,7 +137,7 @@ def on_sobriety(turn: Turn, reply: Reply) -> None:
     if reply.choice == "skip":
         turn.say("onboarding.sobriety_skipped")
     else:
-        when = turn.today if reply.choice == "today" else parse_date(reply.text, turn.today)
+        when = turn.today if reply.choice == "today" else (reply.value or parse_date(reply.text, turn.today))
         if when is None:
             raise Invalid("hint.date")
         if when > turn.today:
@@ -158,9 +170,9 @@ FLOWS = {
     FLOW: {
         "consent": Step(ask_consent, on_consent),
         "name": Step(ask_name, on_name),
-        "timezone": Step(ask_timezone, on_timezone),
-        "checkin_time": Step(ask_checkin_time, on_checkin_time),
-        "sobriety": Step(ask_sobriety, on_sobriety),
+        "timezone": Step(ask_timezone, on_timezone, parse_zone_answer),
+        "checkin_time": Step(ask_checkin_time, on_checkin_time, parse_checkin_time),
+        "sobriety": Step(ask_sobriety, on_sobriety, parse_sober_date),
         "offer_network": Step(finish, on_offer_network),
     }
 }

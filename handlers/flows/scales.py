@@ -14,11 +14,19 @@ def options(turn: Turn, low: int, high: int, labels: str | None = None):
     ]
 
 
+def parser(low: int, high: int):
+    """A step's parser for a number in [low, high], typed as digits, words or Chinese numerals."""
+    def parse(turn: Turn, text: str) -> int | None:
+        value = parse_int(text)
+        return value if value is not None and low <= value <= high else None
+    return parse
+
+
 def read(reply: Reply, low: int, high: int) -> int:
     prefix, _, value = (reply.choice or "").partition(":")
     if prefix in ("n", "mood") and value.isdigit() and low <= int(value) <= high:
         return int(value)
-    value = parse_int(reply.text)
+    value = reply.value if isinstance(reply.value, int) else parse_int(reply.text)
     if value is None or not low <= value <= high:
         raise Invalid("hint.scale", low=low, high=high)
     return value

@@ -76,7 +76,7 @@ def on_quiet(turn: Turn, reply: Reply) -> None:
         p.quiet_start = p.quiet_end = None
     else:
         text = "22:00-07:00" if reply.choice == "quiet:22-07" else reply.text
-        found = parse_time_range(text)
+        found = reply.value if reply.value is not None else parse_time_range(text)
         if found is None:
             raise Invalid("settings.quiet_hint")
         p.quiet_start, p.quiet_end = found
@@ -87,7 +87,8 @@ def ask_pause(turn: Turn) -> None:
     options = [turn.opt(f"pause:{n}", "pause_days", days=n) for n in (1, 3, 7)]
     if turn.profile.paused_until and turn.profile.paused_until > turn.today:
         options.insert(0, turn.opt("resume_now"))
-    turn.ask(FLOW, "pause", "settings.ask_pause", options, max=PAUSE_MAX_DAYS)
+    # Not numbered: a typed "3" means three days, not the third button.
+    turn.ask(FLOW, "pause", "settings.ask_pause", options, numbered=False, max=PAUSE_MAX_DAYS)
 
 
 def on_pause(turn: Turn, reply: Reply) -> None:
@@ -122,10 +123,10 @@ def on_language(turn: Turn, reply: Reply) -> None:
 FLOWS = {
     FLOW: {
         "pick": Step(ask_pick, on_pick),
-        "time": Step(ask_time, on_time),
-        "zone": Step(ask_zone, on_zone),
-        "quiet": Step(ask_quiet, on_quiet),
-        "pause": Step(ask_pause, on_pause),
+        "time": Step(ask_time, on_time, onboarding.parse_checkin_time),
+        "zone": Step(ask_zone, on_zone, onboarding.parse_zone_answer),
+        "quiet": Step(ask_quiet, on_quiet, lambda turn, text: parse_time_range(text)),
+        "pause": Step(ask_pause, on_pause, lambda turn, text: parse_int(text)),
         "language": Step(ask_language, on_language),
     }
 }

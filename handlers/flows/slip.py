@@ -26,7 +26,7 @@ def on_when(turn: Turn, reply: Reply) -> None:
     elif reply.choice == "yesterday":
         when = parse_date("yesterday", turn.today)
     else:
-        when = parse_date(reply.text, turn.today)
+        when = reply.value or parse_date(reply.text, turn.today)
         if when is None:
             raise Invalid("hint.date")
         if when > turn.today:
@@ -77,7 +77,7 @@ def on_next_time(turn: Turn, reply: Reply) -> None:
 
 FLOWS = {
     FLOW: {
-        "when": Step(ask_when, on_when),
+        "when": Step(ask_when, on_when, lambda turn, text: parse_date(text, turn.today)),
         "what": Step(ask_what, on_what),
         "next_time": Step(ask_next_time, on_next_time),
     }
