@@ -1,13 +1,16 @@
 """Run the benchmarks: `python -m bench` (or `./dev bench`) runs the engine, scheduler and Telegram
-ones; `python -m bench safety` scores the crisis detector on the blind set."""
+ones; `python -m bench safety` scores the crisis detector on its blind set, `python -m bench intents`
+the intent model on its own."""
 
 import sys
 
-from bench import dispatch_bench, safety_bench, scheduler_bench, telegram_bench
+from bench import dispatch_bench, intents_bench, safety_bench, scheduler_bench, telegram_bench
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["safety"]:
         safety_bench.main(sys.argv[2:])
+    elif sys.argv[1:2] == ["intents"]:
+        intents_bench.main(sys.argv[2:])
     else:
         dispatch_bench.main()
         scheduler_bench.main()

@@ -284,3 +284,31 @@ def safety_corpus() -> None:
     typer.echo(report.text)
     if not report.ok:
         raise typer.Exit(1)
+
+
+intents_app = typer.Typer(no_args_is_help=True, help="The intent model: what free text outside a question means.")
+app.add_typer(intents_app, name="intents")
+
+
+@intents_app.command("train")
+def intents_train(
+    out: Annotated[Path | None, typer.Option(help="Where to write the model (default: data/intents/model.json.gz).")] = None,
+) -> None:
+    """Train the intent model on data/intents/corpus/ (deterministic: the same corpus gives the same bytes)."""
+    try:
+        from handlers.intents import train
+    except ImportError as exc:  # scikit-learn is a training-only dependency
+        typer.echo(f"recovery-bot: training needs the train extra (pip install -e '.[train]'): {exc}", err=True)
+        raise typer.Exit(2) from None
+    train.train(out=out or train.ARTIFACT, log=typer.echo)
+
+
+@intents_app.command("corpus")
+def intents_corpus() -> None:
+    """Check the intent corpus: messages per intent and language against the floor of each cell."""
+    from handlers.intents import corpus
+
+    rows = corpus.dedupe(corpus.read(corpus.CORPUS))
+    typer.echo("\n".join(corpus.composition(rows)))
+    if corpus.short_of_floor(rows):
+        raise typer.Exit(1)

@@ -49,8 +49,22 @@ class CrisisRegion:
 
 
 class _Missing(dict):
+    """Fields for a text. `{streak_days}` is the number in `streak` with its unit, singular or plural as the
+    locale says (texts `unit.day_one` and `unit.day_other`): "1 day", "3 days", "3 日"."""
+
+    def __init__(self, fields: dict[str, Any], units: Any = None) -> None:
+        super().__init__(fields)
+        self._units = units
+
     def __missing__(self, key: str) -> str:
+        name, _, unit = key.rpartition("_")
+        value = self.get(name)
+        if self._units is not None and unit in UNITS and isinstance(value, int) and not isinstance(value, bool):
+            return self._units(f"unit.{UNITS[unit]}_{'one' if value == 1 else 'other'}").format(n=value)
         return "{" + key + "}"
+
+
+UNITS = {"days": "day", "hours": "hour", "minutes": "minute"}
 
 
 def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -71,6 +85,11 @@ def _load(path: Path) -> dict[str, Any]:
         raise ContentError(f"content file missing: {path}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ContentError(f"content file {path} is not valid TOML: {exc}") from exc
+
+
+def _base_field(field: str) -> str:
+    name, _, unit = field.rpartition("_")
+    return name if unit in UNITS and name else field
 
 
 class Content:
@@ -97,8 +116,8 @@ class Content:
             for key, value in texts.items():
                 if key not in base:
                     raise ContentError(f"locale {loc} has text {key!r} that English lacks")
-                wanted = {f for _, f, _, _ in Formatter().parse(base[key]) if f}
-                got = {f for _, f, _, _ in Formatter().parse(value) if f}
+                wanted = {_base_field(f) for _, f, _, _ in Formatter().parse(base[key]) if f}
+                got = {_base_field(f) for _, f, _, _ in Formatter().parse(value) if f}
                 if got - wanted:
                     raise ContentError(f"locale {loc} text {key!r} uses unknown fields {got - wanted}")
         if len(self.support_kinds(DEFAULT_LOCALE)) != 12:
@@ -116,7 +135,7 @@ class Content:
         template = self._texts.get(locale, {}).get(key) or self._texts[DEFAULT_LOCALE].get(key)
         if template is None:
             raise ContentError(f"no text {key!r}")
-        return template.format_map(_Missing({k: v for k, v in fields.items()}))
+        return template.format_map(_Missing(fields, lambda unit: self.text(unit, locale)))
 
     def words(self, key: str, locale: str = DEFAULT_LOCALE) -> list[str]:
         """Alias words for key, from this locale and English (people mix languages)."""

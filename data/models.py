@@ -122,6 +122,8 @@ class SupportContact(SQLModel, table=True):
     consent_state: str = Field(default=ConsentState.none, max_length=16)
     partner_person_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
     created_at: datetime = _instant()
+    # What this partner may hear (handlers/sharing.py): missed check-ins only unless the client chose more.
+    sharing: str = Field(default="missed", max_length=16)
 
 
 class Craving(SQLModel, table=True):
@@ -164,6 +166,16 @@ class Slip(SQLModel, table=True):
     streak_days_before: int = 0
     what_happened: str | None = Field(default=None, max_length=1000)
     next_time: str | None = Field(default=None, max_length=1000)
+
+
+class JournalNote(SQLModel, table=True):
+    """Something the person wrote that fitted no question, kept because they asked to keep it."""
+
+    __tablename__ = "journal_note"
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: int = Field(foreign_key="person.id", index=True, ondelete="CASCADE")
+    written_at: datetime = _instant()
+    text: str = Field(max_length=4000)
 
 
 class ConversationState(SQLModel, table=True):

@@ -24,8 +24,8 @@ from data.models import (
     Role,
     UTCDateTime,
 )
-from handlers import commands, delivery, flows
-from handlers.flows import alerts, crisis, roles
+from handlers import commands, control, delivery, flows
+from handlers.flows import alerts, crisis, roles, talk
 from handlers.parsing import close_match, has_words, normalize
 from handlers.safety import NOT_CRISIS, CrisisResult, Level, detect_crisis
 from handlers.safety.context import CONTEXT_MESSAGES, CONTEXT_WINDOW, in_context
@@ -209,18 +209,35 @@ def handle(turn: Turn, inbound: Inbound) -> None:
         return
     flow, step_name = turn.state.flow, turn.state.step
     step = flows.step(flow, step_name) if flow else None
+    consented = turn.person.consent_at is not None
+    typed = inbound.payload is None and bool(text)
+    if typed and consented and control.handle(turn, step, text):
+        return
     if step is None:
         if flow:  # a state from an older version of the bot; start over gently
             turn.end_flow()
-        flows.start(turn, "onboarding" if turn.person.consent_at is None else "fallback")
+        if not consented:
+            flows.start(turn, "onboarding")
+        elif typed:
+            talk.hear(turn, text)
+        else:
+            flows.start(turn, "menu")
         return
     reply = read_answer(turn, step, text, inbound.payload)
     if reply is None:
         return  # answered already: a stale button, or a close spelling that is being confirmed
+    if typed and consented and reply.choice is None and reply.value is None and talk.escape(turn, text):
+        return  # "i really want a drink right now" in the middle of the network walk
     try:
         step.answer(turn, reply)
     except Invalid as bad:
-        turn.say(bad.hint, **bad.fields)
+        instead = talk.instead_of_answer(turn, text) if typed and consented else None
+        if instead == "done":
+            return
+        if instead is None and turn.state.flow == crisis.FLOW:
+            turn.say(bad.hint, **bad.fields)  # in a crisis the whole question again, never a short form
+        elif instead is None:
+            turn.hint = turn.t(bad.hint, **bad.fields)  # one line and the buttons, not the whole block again
         step.ask(turn)
 
 
@@ -234,7 +251,7 @@ SHORT_ANSWER_WORDS = 3
 
 def _answering(turn: Turn) -> bool:
     """The person is in a flow, answering the question the bot asked last (not the crisis flow's own)."""
-    return turn.state.flow not in (None, crisis.FLOW, "menu", "fallback") and turn.state.step is not None
+    return turn.state.flow not in (None, crisis.FLOW, "menu", "fallback", talk.FLOW) and turn.state.step is not None
 
 
 def check_safety(turn: Turn, text: str) -> CrisisResult:

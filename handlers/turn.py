@@ -56,6 +56,16 @@ class FlowState:
     recent: list[list[str]] = field(default_factory=list)
 
 
+# Scratch keys that outlive the flow that wrote them: what "undo" would take back.
+UNDO = "_undo"
+KEPT_ACROSS_FLOWS = (UNDO,)
+
+
+def saved(turn: Turn, kind: str, row_id: int, **before: Any) -> None:
+    """Remember the entry just saved, so that "undo" right after can take it back (`before`: what it changed)."""
+    turn.state.data[UNDO] = {"kind": kind, "id": row_id, "at": turn.now.isoformat(), **before}
+
+
 @dataclass(frozen=True)
 class Step:
     ask: Callable[[Turn], None]
@@ -85,6 +95,7 @@ class Turn:
         self.out: list[Outbound] = []
         self.after: list[Outbound] = []  # messages for other people (clinicians, partners)
         self.erased = False  # set when the person has just erased all their data
+        self.hint: str | None = None  # set after a wrong answer: said instead of the whole question
 
     # -- where and when ----------------------------------------------------------------------
     @property
@@ -151,6 +162,10 @@ class Turn:
         self, flow: str, step: str, text: str, options: Iterable[Option] = (), *, numbered: bool = True
     ) -> None:
         options = tuple(options)
+        if self.state.flow == flow and self.state.step not in (None, step):
+            self.data.setdefault("_trail", []).append(self.state.step)  # for "back"
+        if self.hint is not None:  # the question again after a wrong answer: the hint and the buttons only
+            text, self.hint = self.hint, None
         self.state.flow, self.state.step = flow, step
         self.data["_opts"] = [[o.label, o.payload] for o in options]
         self.data["_numbered"] = numbered
@@ -158,9 +173,12 @@ class Turn:
 
     def end_flow(self) -> None:
         self.state.flow = self.state.step = None
-        self.state.data = {}
+        self.state.data = self._kept()
 
     def start_flow(self, flow: str) -> None:
         """Begin a fresh flow: earlier scratch answers are dropped, suspended flows are kept."""
         self.state.flow, self.state.step = flow, None
-        self.state.data = {}
+        self.state.data = self._kept()
+
+    def _kept(self) -> dict[str, Any]:
+        return {k: self.state.data[k] for k in KEPT_ACROSS_FLOWS if k in self.state.data}

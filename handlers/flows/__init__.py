@@ -15,15 +15,23 @@ from handlers.flows import (
     privacy,
     settings,
     slip,
+    talk,
 )
 from handlers.turn import Step, Turn
 
-_MODULES = (onboarding, network, craving, checkin, slip, crisis, settings, privacy, menu, invites)
+_MODULES = (onboarding, network, craving, checkin, slip, crisis, settings, privacy, menu, invites, talk)
 
 STEPS: dict[str, dict[str, Step]] = {}
+def _control_flows():
+    from handlers import control
+
+    return control.FLOWS
+
+
 for _module in _MODULES:
     for _flow, _steps in _module.FLOWS.items():
         STEPS[_flow] = _steps
+STEPS.update(_control_flows())
 
 STARTS: dict[str, Callable[[Turn], None]] = {
     "onboarding": onboarding.start,
@@ -37,6 +45,7 @@ STARTS: dict[str, Callable[[Turn], None]] = {
     "invite": invites.start,
     "menu": menu.start,
     "fallback": menu.fallback,
+    "progress": talk.progress,
 }
 
 

@@ -8,7 +8,7 @@ from data.db import Rows
 from data.models import CheckIn
 from handlers import escalation, recovery
 from handlers.flows import scales
-from handlers.turn import Invalid, Reply, Step, Turn
+from handlers.turn import Invalid, Reply, Step, Turn, saved
 
 FLOW = "checkin"
 NOTE_MAX = 1000
@@ -74,16 +74,17 @@ def on_craving(turn: Turn, reply: Reply) -> None:
 
 
 def ask_used(turn: Turn) -> None:
-    turn.ask(FLOW, "used", "checkin.ask_used", [turn.opt("no", "used_no"), turn.opt("yes", "used_yes")])
+    # Its own words: a 👍 is a yes elsewhere, but here it must not mean "yes, I used".
+    turn.ask(FLOW, "used", "checkin.ask_used", [turn.opt("used:no", "used_no"), turn.opt("used:yes", "used_yes")])
 
 
 def on_used(turn: Turn, reply: Reply) -> None:
     from handlers import flows
 
-    if reply.choice not in ("yes", "no"):
+    if reply.choice not in ("used:yes", "used:no"):
         raise Invalid("hint.yes_no")
     row = checkin(turn)
-    row.used = reply.choice == "yes"
+    row.used = reply.choice == "used:yes"
     if row.used:
         complete(turn, row)
         turn.say("checkin.thanks_for_honesty")
@@ -118,6 +119,7 @@ def complete(turn: Turn, row: CheckIn) -> recovery.Tally:
     tally = recovery.tally(turn.profile, turn.today)
     row.answered_at = turn.now
     row.streak_days = tally.current
+    saved(turn, "checkin", row.id)
     turn.after += escalation.all_clear(turn.session, turn.rt.content, turn.person, turn.now)
     return tally
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 from data.models import Craving
 from handlers.flows import scales
 from handlers.parsing import close_match, has_words, normalize
-from handlers.turn import Invalid, Reply, Step, Turn
+from handlers.turn import Invalid, Reply, Step, Turn, saved
 
 FLOW = "craving"
 TRIGGERS = ("hungry", "angry", "lonely", "tired", "people", "places", "feelings", "other")
@@ -16,8 +16,12 @@ FREE_MAX = 200
 STRATEGIES_OFFERED = 4
 
 
-def start(turn: Turn) -> None:
+def start(turn: Turn, said: str | None = None) -> None:
+    """Open the craving log; `said` is what the person wrote to open it ("i really want a beer"), kept
+    with the craving as their own words for what set it off."""
     turn.start_flow(FLOW)
+    if said:
+        turn.data["said"] = said[:FREE_MAX]
     ask_intensity(turn)
 
 
@@ -32,13 +36,19 @@ def ask_intensity(turn: Turn) -> None:
 def on_intensity(turn: Turn, reply: Reply) -> None:
     level = scales.read(reply, 0, 10)
     # Logged at once, so the craving is on record even if the rest of the questions go unanswered.
-    row = Craving(
-        client_id=turn.person.id, logged_at=turn.now, intensity=level, triggers=[],
-        followup_due_at=turn.now + timedelta(minutes=turn.rt.craving_followup_minutes),
-    )
-    turn.session.add(row)
-    turn.session.flush()
-    turn.data["craving_id"] = row.id
+    row = craving(turn)
+    if row is not None:  # the strength asked again (back): the same craving, a new strength
+        row.intensity = level
+    else:
+        said = turn.data.get("said")
+        row = Craving(
+            client_id=turn.person.id, logged_at=turn.now, intensity=level, triggers=[f"note:{said}"] if said else [],
+            followup_due_at=turn.now + timedelta(minutes=turn.rt.craving_followup_minutes),
+        )
+        turn.session.add(row)
+        turn.session.flush()
+        turn.data["craving_id"] = row.id
+        saved(turn, "craving", row.id)
     turn.say("craving.strong" if level >= 8 else "craving.noted", level=level)
     ask_triggers(turn)
 

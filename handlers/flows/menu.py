@@ -34,7 +34,9 @@ def answer(turn: Turn, reply: Reply) -> None:
         return
     if not reply.text:
         raise Invalid("hint.choose", count=len(ITEMS))
-    fallback(turn)
+    from handlers.flows import talk
+
+    talk.hear(turn, reply.text)
 
 
 FLOWS = {"menu": {"pick": Step(ask, answer)}}

@@ -16,6 +16,7 @@ from data.models import (
     Craving,
     Escalation,
     InboundEvent,
+    JournalNote,
     Outbox,
     Person,
     Slip,
@@ -28,13 +29,15 @@ FLOW = "delete"
 # Rows that belong to the person, with the column that says so. Partners' links to them are unset instead.
 OWNED = (
     (ConversationState, "person_id"), (Outbox, "person_id"), (CheckIn, "client_id"), (Craving, "client_id"),
-    (Slip, "client_id"), (Escalation, "client_id"), (SupportContact, "client_id"), (ClientProfile, "person_id"),
+    (Slip, "client_id"), (JournalNote, "client_id"), (Escalation, "client_id"), (SupportContact, "client_id"),
+    (ClientProfile, "person_id"),
     (ChannelAddress, "person_id"),
 )
 EXPORTED = (
     ("addresses", ChannelAddress, "person_id"), ("profile", ClientProfile, "person_id"),
     ("support_network", SupportContact, "client_id"), ("checkins", CheckIn, "client_id"),
-    ("cravings", Craving, "client_id"), ("slips", Slip, "client_id"), ("escalations", Escalation, "client_id"),
+    ("cravings", Craving, "client_id"), ("slips", Slip, "client_id"), ("journal", JournalNote, "client_id"),
+    ("escalations", Escalation, "client_id"),
 )
 
 

@@ -19,6 +19,32 @@ def start(turn: Turn) -> None:
     ask_pick(turn)
 
 
+def open_at(turn: Turn, target: str, text: str = "") -> None:
+    """Settings opened by what the person typed ("quiet hours please", "中文", "resume"): straight to that one."""
+    from handlers.parsing import normalize
+
+    turn.start_flow(FLOW)
+    p = turn.profile
+    if target == "resume":
+        if p.paused_until and p.paused_until > turn.today:
+            p.paused_until = None
+            refresh_schedule(p, turn.person.timezone, turn.now)
+            turn.say("settings.resumed")
+        else:
+            turn.say("settings.nothing_to_resume")
+        turn.end_flow()
+        return
+    if target == "language":
+        wanted = [loc for loc in turn.rt.content.locales if normalize(text) in turn.words(f"lang:{loc}")]
+        if wanted and wanted[0] != turn.locale:
+            turn.person.locale = wanted[0]
+            turn.say("settings.language_switched")
+            turn.end_flow()
+            return
+    asks = {"time": ask_time, "zone": ask_zone, "quiet": ask_quiet, "pause": ask_pause, "language": ask_language}
+    asks.get(target, ask_pick)(turn)
+
+
 def ask_pick(turn: Turn) -> None:
     p = turn.profile
     quiet = (f"{p.quiet_start:%H:%M}–{p.quiet_end:%H:%M}" if p.quiet_start and p.quiet_end

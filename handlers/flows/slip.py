@@ -5,7 +5,7 @@ from __future__ import annotations
 from data.models import Slip
 from handlers import recovery
 from handlers.parsing import parse_date
-from handlers.turn import Invalid, Reply, Step, Turn
+from handlers.turn import Invalid, Reply, Step, Turn, saved
 
 FLOW = "slip"
 TEXT_MAX = 1000
@@ -32,11 +32,14 @@ def on_when(turn: Turn, reply: Reply) -> None:
         if when > turn.today:
             raise Invalid("hint.date_future")
     profile = turn.profile
+    before = {"streak_start": profile.streak_start.isoformat() if profile.streak_start else None,
+              "banked": profile.banked_sober_days, "longest": profile.longest_streak_days}
     ended = recovery.record_slip(profile, when, turn.today)
     row = Slip(client_id=turn.person.id, occurred_on=when, reported_at=turn.now, streak_days_before=ended)
     turn.session.add(row)
     turn.session.flush()
     turn.data["slip_id"] = row.id
+    saved(turn, "slip", row.id, **before)
     tally = recovery.tally(profile, turn.today)
     turn.say("slip.no_shame", total=tally.total, longest=tally.longest, ended=ended)
     ask_what(turn)

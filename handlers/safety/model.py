@@ -111,6 +111,20 @@ class Embedder:
             return np.asarray(self._use.encode(texts), dtype=np.float64)
 
 
+_shared: Embedder | None = None
+_shared_lock = threading.Lock()
+
+
+def shared_embedder() -> Embedder:
+    """The one sentence encoder of this process, shared by the crisis and intent models (loaded once)."""
+    global _shared
+    if _shared is None:
+        with _shared_lock:
+            if _shared is None:
+                _shared = Embedder()
+    return _shared
+
+
 class Model:
     def __init__(self, artifact: dict, embedder: Embedder | None = None) -> None:
         self.version: str = artifact["version"]
@@ -145,7 +159,7 @@ class Model:
     @property
     def embedder(self) -> Embedder:
         if self._embedder is None:
-            self._embedder = Embedder()
+            self._embedder = shared_embedder()
         return self._embedder
 
     def ngram_logits(self, norm: str) -> np.ndarray:

@@ -41,7 +41,7 @@ def test_a_whole_client_journey_piped_into_chat(tmp_path):
     assert "I'll check in each day at 21:00 (Asia/Hong_Kong)" in out
     assert "Family and friends: Mum (accountability partner)" in out
     assert "Well done. Riding out a craving" in out
-    assert "Current streak: 14 day(s)" in out
+    assert "Current streak: 14 days" in out
     assert "not failure" in out
     assert "2896 0000" in out
     exported = next(tmp_path.glob("recovery-export-*.json"))

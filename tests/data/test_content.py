@@ -66,7 +66,7 @@ def test_handlers_hold_no_user_facing_sentences():
 
     for folder in HANDLER_DIRS:
         for path in folder.rglob("*.py"):
-            if "safety" in path.relative_to(folder).parts:
+            if {"safety", "intents"} & set(path.relative_to(folder).parts):
                 continue  # detection patterns and training code, not things the bot says
             tree = ast.parse(path.read_text(encoding="utf-8"))
             docstrings = {

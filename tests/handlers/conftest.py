@@ -7,6 +7,8 @@ from sqlmodel import Session
 
 from data.models import Person, Role
 from handlers import dispatch
+from handlers.flows import talk
+from handlers.intents import NOTHING, Understood
 from handlers.safety import NOT_CRISIS, CrisisKind, CrisisResult, Level, detect_crisis
 from tests.scheduler.conftest import add_person
 
@@ -43,6 +45,31 @@ def triage(request, monkeypatch) -> Triage | None:
         return None
     fake = Triage()
     monkeypatch.setattr(dispatch, "check_safety", fake)
+    return fake
+
+
+class Intents:
+    """What the intent model says, chosen by the test (nothing, unless marked): flow tests do not depend on
+    what the trained model makes of a text. Tests marked `real_model` meet the trained model."""
+
+    def __init__(self) -> None:
+        self.chosen: dict[str, Understood] = {}
+
+    def mark(self, text: str, intent: str, target: str | None = None, confidence: float = 0.99,
+             likely: tuple[str, ...] = ()) -> str:
+        self.chosen[text] = Understood(intent, target, confidence, likely)
+        return text
+
+    def __call__(self, text: str, locale: str = "en") -> Understood:
+        return self.chosen.get(text, NOTHING)
+
+
+@pytest.fixture(autouse=True)
+def intents(request, monkeypatch) -> Intents | None:
+    if request.node.get_closest_marker("real_model"):
+        return None
+    fake = Intents()
+    monkeypatch.setattr(talk, "understand", fake)
     return fake
 
 

@@ -12,7 +12,7 @@ def test_checkin_records_answers_and_shows_the_streak(client):
     client.send("3")
     client.tap("No")
     reply = client.send("Went to a meeting")
-    assert "Current streak: 30 day(s). Total sober days: 30" in reply
+    assert "Current streak: 30 days. Total sober days: 30" in reply
     (row,) = client.rows(CheckIn)
     assert (row.mood, row.craving, row.used, row.note, row.streak_days) == (4, 3, False, "Went to a meeting", 30)
     assert row.local_date == date(2026, 3, 2)
@@ -54,7 +54,7 @@ def test_used_yes_leads_to_a_slip_that_keeps_totals_and_longest(client, clock):
     assert "Thank you for being honest" in reply
     reply = client.tap("Yesterday")
     assert "not failure" in reply
-    assert "Total sober days: 29" in reply and "Longest streak: 29 day(s)" in reply
+    assert "Total sober days: 29" in reply and "Longest streak: 29 days" in reply
     client.send("A party with old friends")
     reply = client.send("Leave early and call my sponsor")
     assert "Be kind to yourself" in reply
@@ -71,7 +71,7 @@ def test_used_yes_leads_to_a_slip_that_keeps_totals_and_longest(client, clock):
     client.send("1")
     client.tap("No")
     reply = client.tap("Skip")
-    assert "Current streak: 10 day(s). Total sober days: 39. Longest streak: 29 day(s)" in reply
+    assert "Current streak: 10 days. Total sober days: 39. Longest streak: 29 days" in reply
 
 
 def test_slip_command_with_a_typed_date_and_skips(client):

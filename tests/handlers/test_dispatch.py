@@ -65,11 +65,12 @@ def test_cancel_leaves_the_flow_and_offers_the_menu(client):
     assert client.state().flow == "menu"
 
 
-def test_unknown_text_outside_a_flow_offers_the_menu(client):
+def test_unknown_text_outside_a_flow_names_the_likeliest_things_not_the_whole_menu(client, intents):
+    intents.mark("what's the weather like", "none", likely=("checkin", "craving", "progress"))
     reply = client.send("what's the weather like")
-    assert "didn't quite catch that" in reply
-    assert client.labels == ["Check in", "Log a craving", "My support network", "I had a slip", "Settings", "Help"]
-    client.send("2")
+    assert reply == "I'm not sure I understood. Did you mean one of these?"
+    assert client.labels == ["Check in", "Log a craving", "See my progress"]
+    client.tap("Log a craving")
     assert "How strong is it" in client.last[-1].text
 
 

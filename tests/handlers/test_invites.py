@@ -98,7 +98,7 @@ def test_a_clinician_joins_and_asks_for_summaries(client, rt):
     assert "Alerts will arrive here" in doctor.tap("Yes")
     assert doctor.person().role == "clinician"
     reply = doctor.send("/clients")
-    assert "Ken: last check-in 2026-03-02, streak 30 day(s), open alerts 0" in reply
+    assert "Ken: last check-in 2026-03-02, streak 30 days, open alerts 0" in reply
     summary = doctor.send("/client ken")
     assert "Check-ins answered, past 7 days: 1; average mood 4.0" in summary
     assert "couldn't find a client called Zed" in doctor.send("/client Zed")
