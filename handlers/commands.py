@@ -32,7 +32,7 @@ def parse(turn: Turn, text: str, payload: str | None) -> tuple[str, str] | None:
     if norm in offered or any(norm in turn.words(p) for _, p in turn.data.get("_opts", [])):
         return None  # the answer to the question on screen wins over a command of the same name
     for name in COMMANDS:
-        if norm in turn.words(f"cmd.{name}"):
+        if norm in turn.any_words(f"cmd.{name}"):
             return name, ""
     return None
 
@@ -62,6 +62,10 @@ def run(turn: Turn, name: str, arg: str = "") -> None:
             flows.start(turn, "menu")
         return
     if name == "cancel":
+        from handlers import control
+
+        if control.offer_to_keep(turn):
+            return
         was_in_flow = turn.state.flow not in (None, "menu")
         turn.end_flow()
         turn.say("menu.cancelled" if was_in_flow else "menu.nothing_to_cancel")

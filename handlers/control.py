@@ -19,28 +19,26 @@ UNDO_WINDOW = timedelta(minutes=15)
 TRAIL = "_trail"
 # Questions that cannot be returned to: their answer already did something that "back" would repeat.
 NO_RETURN = {("onboarding", "consent"), ("slip", "when"), ("checkin", "note"), ("checkin", "used")}
-NOT_HERE = ("crisis", "talk", "menu", FLOW, "delete")
+NOT_HERE = ("crisis", "talk", "menu", FLOW, "delete", "cancel")
 
 
 def handle(turn: Turn, step: Step | None, text: str) -> bool:
     """True when the message was a control word and has been dealt with."""
     norm = normalize(text)
-    if not norm or len(norm) > 20:
-        return False
-    if turn.state.flow in NOT_HERE:
+    if not norm or len(norm) > 20 or turn.state.flow in ("crisis", "delete", FLOW, CANCEL_FLOW):
         return False
     offered = turn.data.get("_opts", [])
     if any(norm == normalize(label) or norm in turn.words(p) for label, p in offered):
         return False  # the question's own option of that name
-    if norm in turn.words("ctl.undo"):
+    if norm in turn.any_words("ctl.undo"):
         ask_undo(turn)
         return True
-    if step is None:
+    if step is None or turn.state.flow in NOT_HERE:
         return False
-    if norm in turn.words("ctl.back"):
+    if norm in turn.any_words("ctl.back"):
         back(turn, step)
         return True
-    if norm in turn.words("ctl.skip"):
+    if norm in turn.any_words("ctl.skip"):
         skip(turn, step)
         return True
     return False
@@ -71,6 +69,55 @@ def skip(turn: Turn, step: Step) -> None:
         return
     turn.say("ctl.cant_skip")
     step.ask(turn)
+
+
+# -- cancel: nothing half-saved unless the person says keep it ---------------------------------------------
+def _partial(turn: Turn) -> dict | None:
+    """The entry the open flow has half-written, as an undo record, or None."""
+    flow, data = turn.state.flow, turn.data
+    if flow == "craving" and data.get("craving_id"):
+        return {"kind": "craving", "id": data["craving_id"]}
+    if flow == "slip" and data.get("slip_id") and (data.get(UNDO) or {}).get("id") == data["slip_id"]:
+        return data[UNDO]
+    if flow == "checkin" and data.get("checkin_id"):
+        row = turn.get(CheckIn, data["checkin_id"])
+        if row is not None and row.answered_at is None and (row.mood is not None or row.craving is not None):
+            return {"kind": "checkin_part", "id": row.id}
+    return None
+
+
+def offer_to_keep(turn: Turn) -> bool:
+    """`cancel` in the middle of an entry: ask whether to keep what was given so far. False: nothing to ask."""
+    partial = _partial(turn)
+    if partial is None:
+        return False
+    turn.start_flow(CANCEL_FLOW)
+    turn.data["partial"] = partial
+    turn.ask(CANCEL_FLOW, "keep", "ctl.keep_partial", [turn.opt("keep", "keep_partial"), turn.opt("discard")])
+    return True
+
+
+def on_keep(turn: Turn, reply: Reply) -> None:
+    from handlers import flows
+
+    if reply.choice == "discard":
+        partial = turn.data["partial"]
+        if partial["kind"] == "checkin_part":
+            row = turn.get(CheckIn, partial["id"])
+            if row is not None:
+                row.mood = row.craving = row.used = row.note = None
+            turn.session.flush()
+        else:
+            _take_back(turn, partial)
+        turn.data.pop(UNDO, None)
+        turn.end_flow()
+        turn.say("ctl.discarded")
+    elif reply.choice == "keep":
+        turn.end_flow()
+        turn.say("menu.cancelled")
+    else:
+        raise Invalid("hint.choose", count=2)
+    flows.start(turn, "menu")
 
 
 # -- undo ------------------------------------------------------------------------------------------------------
@@ -134,4 +181,12 @@ def _take_back(turn: Turn, entry: dict) -> None:
     session.flush()
 
 
-FLOWS = {FLOW: {"confirm": Step(lambda turn: ask_undo(turn), on_undo)}}
+CANCEL_FLOW = "cancel"
+
+
+def _ask_keep(turn: Turn) -> None:
+    turn.ask(CANCEL_FLOW, "keep", "ctl.keep_partial", [turn.opt("keep", "keep_partial"), turn.opt("discard")])
+
+
+FLOWS = {FLOW: {"confirm": Step(lambda turn: ask_undo(turn), on_undo)},
+         CANCEL_FLOW: {"keep": Step(_ask_keep, on_keep)}}

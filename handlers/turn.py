@@ -20,8 +20,10 @@ T = TypeVar("T")
 
 
 @lru_cache(maxsize=4096)
-def _normalized_words(content, key: str, locale: str) -> frozenset[str]:
-    return frozenset(normalize(w) for w in content.words(key, locale))
+def normalized_words(content, key: str, locale: str) -> frozenset[str]:
+    """The words for key, normalised; locale "*" means every language's."""
+    words = content.all_words(key) if locale == "*" else content.words(key, locale)
+    return frozenset(normalize(w) for w in words)
 
 
 class Invalid(Exception):
@@ -133,7 +135,11 @@ class Turn:
         return self.rt.content.text(key, self.locale, **fields)
 
     def words(self, key: str) -> frozenset[str]:
-        return _normalized_words(self.rt.content, key, self.locale)
+        return normalized_words(self.rt.content, key, self.locale)
+
+    def any_words(self, key: str) -> frozenset[str]:
+        """Words for key in every language: commands and control words work whatever the person's language."""
+        return normalized_words(self.rt.content, key, "*")
 
     def opt(self, payload: str, key: str | None = None, label: str | None = None, **fields: Any) -> Option:
         """An option labelled by text `key` (a bare key means `opt.<key>`; default: the payload)."""

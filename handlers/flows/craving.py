@@ -101,7 +101,7 @@ def on_triggers(turn: Turn, reply: Reply) -> None:
         if "done" in many:
             many.remove("done")
         row.triggers = list(dict.fromkeys([*row.triggers, *many]))
-        ask_where(turn)
+        ask_triggers(turn)  # "anything else?", the same whether one or several were typed
         return
     if not has_words(reply.text):
         raise Invalid("craving.triggers_hint")
@@ -109,7 +109,7 @@ def on_triggers(turn: Turn, reply: Reply) -> None:
         raise Invalid("hint.too_long", max=FREE_MAX)
     # Their own words for what set it off are worth more than our list.
     row.triggers = [*row.triggers, "note:" + reply.text]
-    ask_where(turn)
+    ask_triggers(turn)
 
 
 # -- where, with whom ---------------------------------------------------------------------------------------

@@ -8,11 +8,12 @@ the two or three likeliest things, and a long one is offered a place as a journa
 
 from __future__ import annotations
 
+from data.content import Content
 from data.models import JournalNote
 from handlers import recovery
 from handlers.intents import Understood, understand
 from handlers.parsing import has_words, normalize
-from handlers.turn import Invalid, Reply, Step, Turn, saved
+from handlers.turn import Invalid, Reply, Step, Turn, normalized_words, saved
 
 FLOW = "talk"
 # A message this long that fits no intent is a vent worth keeping (with the person's say-so).
@@ -28,16 +29,20 @@ THANKS_REPLIES = 3
 
 
 def read(turn: Turn, text: str) -> Understood:
+    return interpret(turn.rt.content, turn.locale, text)
+
+
+def interpret(content: Content, locale: str, text: str) -> Understood:
     """What a typed message means: exact words first, then the model."""
     norm = normalize(text)
     for target in SETTING_WORDS:
-        if norm in turn.words(f"set.{target}"):
+        if norm in normalized_words(content, f"set.{target}", locale):
             return Understood("settings", target, 1.0)
-    if norm in turn.words("intent.thanks"):
+    if norm in normalized_words(content, "intent.thanks", locale):
         return Understood("thanks", None, 1.0)
     if not has_words(norm) and DRINK_EMOJI & set(norm):
         return Understood("craving", None, 1.0)
-    return understand(text, turn.locale)
+    return understand(text, locale)
 
 
 def escape(turn: Turn, text: str) -> bool:

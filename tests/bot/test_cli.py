@@ -26,7 +26,7 @@ def test_a_whole_client_journey_piped_into_chat(tmp_path):
     script = "\n".join([
         "hi", "1", "Ken", "Hong Kong", "9pm", "2 weeks ago", "1",  # onboarding, then the network walk
         "Mum", "9123 4567", "yes", "Finish",
-        "craving", "6", "lonely, tired", "home", "skip", "1", "It passed",
+        "craving", "6", "lonely, tired", "done", "home", "skip", "1", "It passed",
         "checkin", "4", "2", "no", "skip",
         "slip", "yesterday", "skip", "skip",
         "settings", "Quiet hours", "22:00-07:00", "Done",

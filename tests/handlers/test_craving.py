@@ -41,12 +41,15 @@ def test_several_triggers_typed_at_once_and_own_words(client):
     client.send("/craving")
     client.send("4")
     client.send("hungry, lonley and angry")  # a typo still counts
+    assert "Anything else?" in client.last[-1].text  # as after one trigger
+    client.send("done")
     assert "Where are you" in client.last[-1].text
     assert client.rows(Craving)[0].triggers == ["trig:hungry", "trig:lonely", "trig:angry"]
     client.send("/craving")
     client.send("5")
     client.send("my ex texted me")
     assert client.rows(Craving)[1].triggers == ["note:my ex texted me"]
+    assert "Anything else?" in client.last[-1].text
 
 
 def test_intensity_out_of_range_or_nonsense_reasks(client):
