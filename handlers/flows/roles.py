@@ -14,12 +14,13 @@ from data.models import (
     ConsentState,
     Craving,
     Escalation,
+    EscalationStep,
     Person,
     Role,
     Slip,
     SupportContact,
 )
-from handlers import recovery
+from handlers import escalation, recovery
 from handlers.parsing import normalize
 from handlers.turn import Turn
 from handlers.types import Outbound
@@ -30,8 +31,34 @@ def handle(turn: Turn, command: tuple[str, str] | None) -> None:
     name, arg = command or ("help", "")
     if turn.person.role == Role.partner:
         {"clients": partner_clients, "stop": partner_stop}.get(name, _help)(turn, arg)
+    elif command is None and turn.inbound is not None and typed_acknowledgement(turn, turn.inbound.text):
+        return
     else:
         {"clients": clinician_clients, "client": clinician_client}.get(name, _help)(turn, arg)
+
+
+def typed_acknowledgement(turn: Turn, text: str) -> bool:
+    """"ack", "1", "got it" or "收到" from a clinician (on a channel without buttons, or just typed):
+    acknowledge the newest open alert this clinician was sent. False when the text is not one of those."""
+    from handlers.flows import alerts
+
+    if normalize(text) not in turn.any_words(f"{escalation.ACK_PREFIX}typed"):
+        return False
+    open_alert = turn.session.exec(
+        select(Escalation.id).join(EscalationStep, col(EscalationStep.escalation_id) == Escalation.id)
+        .where(EscalationStep.recipient_id == turn.person.id, Escalation.status == "open",
+               col(EscalationStep.step).in_(ALERT_STEPS))
+        .order_by(col(EscalationStep.at).desc(), col(EscalationStep.id).desc())
+    ).first()
+    if open_alert is None:
+        turn.say("alerts.nothing_to_acknowledge")
+        return True
+    alerts.acknowledge(turn, f"{escalation.ACK_PREFIX}{open_alert}")
+    return True
+
+
+# The steps that put an alert (with an Acknowledge button) in front of a clinician.
+ALERT_STEPS = ("clinician_alert", "crisis_alert", "crisis_resend")
 
 
 def _help(turn: Turn, arg: str = "") -> None:

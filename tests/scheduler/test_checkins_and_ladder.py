@@ -207,3 +207,22 @@ def test_weekly_summary_on_sunday_evening(client, rt):
     summary = [m for m in outbox_for(rt, client.person().id) if m.kind == "summary"][0]
     assert "Check-ins: 1 of 7" in summary.text and "longest: 36" in summary.text
     assert summary.template_key == "weekly_summary"
+
+
+import pytest  # noqa: E402
+
+
+@pytest.mark.parametrize("typed", ["ack", "1", "got it", "收到"])
+def test_a_clinician_can_acknowledge_by_typing(client, rt, clinician, sender, typed):
+    from tests.chat import Chat
+
+    pid = client.person().id
+    doctor = Chat(rt, address="clinician-1")
+    assert "no open alert" in doctor.send(typed)  # nothing to acknowledge yet
+    for hours in (0, 1, 3, 24):
+        tick(rt, PROMPT + timedelta(hours=hours), sender)
+    assert "You've got Ken" in doctor.send(typed)
+    with Session(rt.db) as session:
+        alerted = session.exec(select(Escalation).where(Escalation.client_id == pid, Escalation.level >= 3)).all()
+        assert [(e.status, e.acknowledged_by) for e in alerted] == [("acknowledged", clinician.id)]
+    assert "no open alert" in doctor.send(typed)
