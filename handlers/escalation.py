@@ -108,6 +108,13 @@ def message_time(content: Content, person: Person, at: datetime, now: datetime) 
     return content.text("ladder.dated_time", person.locale, date=local.date().isoformat(), time=hhmm)
 
 
+def _zone(person: Person) -> ZoneInfo:
+    try:
+        return ZoneInfo(person.timezone)
+    except (KeyError, ValueError):
+        return ZoneInfo("UTC")
+
+
 def partners_for(session: Session, client_id: int) -> list[tuple[SupportContact, Person]]:
     """Accountability partners who accepted the client's invitation and joined the bot."""
     rows = session.exec(
@@ -250,9 +257,17 @@ def all_clear(session: Session, content: Content, client: Person, now: datetime)
             if person is None:
                 continue
             key = "ladder.all_clear_clinician" if person.role == Role.clinician else "ladder.all_clear_partner"
+            extra = ""
+            if person.role != Role.clinician:
+                contact = next((c for c, p in partners_for(session, client.id) if p.id == person.id), None)
+                if contact is not None:
+                    from handlers import sharing
+
+                    extra = sharing.partner_lines(session, content, contact, client, person,
+                                                  now.astimezone(_zone(client)).date())
             out.append(Outbound(
                 text=say(content, person, key, client=client_name(client),
-                         partner=person.display_name or ""),
+                         partner=person.display_name or "") + extra,
                 person_id=person.id, kind="all_clear", template_key="all_clear",
                 template_vars={"1": client_name(client)}, idempotency_key=f"esc:{esc.id}:clear:{person.id}",
             ))

@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from data.models import CheckIn, ClientProfile, Escalation, EscalationStep, Person
 from handlers import escalation as esc_mod
+from handlers import sharing
 from handlers.delivery import enqueue
 from handlers.flows import crisis
 from handlers.types import Option, Outbound, Runtime
@@ -102,15 +103,23 @@ def _reminder(rt: Runtime, session: Session, esc: Escalation, client: Person, no
     )]
 
 
+def _local_today(client: Person, now: datetime):
+    try:
+        return now.astimezone(ZoneInfo(client.timezone)).date()
+    except (KeyError, ValueError):
+        return now.date()
+
+
 def _partner_nudges(rt: Runtime, session: Session, esc: Escalation, client: Person,
                     now: datetime) -> list[Outbound]:
     out = []
     for contact, partner in esc_mod.partners_for(session, client.id):
         esc_mod.record(session, esc, "partner_nudge", partner, now)
         name = esc_mod.client_name(client)
+        extra = sharing.partner_lines(session, rt.content, contact, client, partner, _local_today(client, now))
         out.append(Outbound(
             text=rt.content.text("ladder.partner_nudge", partner.locale, client=name,
-                                 partner=partner.display_name or contact.name, clinic=rt.clinic.name),
+                                 partner=partner.display_name or contact.name, clinic=rt.clinic.name) + extra,
             person_id=partner.id, kind="nudge", template_key="partner_nudge", template_vars={"1": name},
             idempotency_key=f"esc:{esc.id}:nudge:{partner.id}",
         ))

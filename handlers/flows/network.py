@@ -197,7 +197,8 @@ def ask_edit_action(turn: Turn) -> None:
         ask_overview(turn)
         return
     partner = turn.opt("unpartner") if found.is_partner else turn.opt("make_partner")
-    turn.ask(FLOW, "edit_action", "network.edit_action", [partner, turn.opt("remove"), turn.opt("back")],
+    share = [turn.opt("share", "what_they_see")] if found.is_partner else []
+    turn.ask(FLOW, "edit_action", "network.edit_action", [partner, *share, turn.opt("remove"), turn.opt("back")],
              contact=found.name)
 
 
@@ -210,6 +211,9 @@ def on_edit_action(turn: Turn, reply: Reply) -> None:
         turn.session.delete(found)
         turn.session.flush()
         turn.say("network.removed", contact=found.name)
+    elif reply.choice == "share" and found.is_partner:
+        ask_share_level(turn)
+        return
     elif reply.choice in ("make_partner", "unpartner"):
         found.is_partner = reply.choice == "make_partner"
         turn.say("network.partner_marked_edit" if found.is_partner else "network.partner_unmarked", contact=found.name)
@@ -218,8 +222,65 @@ def on_edit_action(turn: Turn, reply: Reply) -> None:
     ask_overview(turn)
 
 
+# -- what a partner sees (also reached from /settings) ----------------------------------------------------
+def partners(turn: Turn) -> list[SupportContact]:
+    return [c for c in contacts(turn) if c.is_partner]
+
+
+def start_sharing(turn: Turn) -> None:
+    """From /settings: pick the partner (when there are several), then the level."""
+    turn.start_flow(FLOW)
+    people = partners(turn)
+    if not people:
+        turn.end_flow()
+        turn.say("network.sharing_no_partners")
+        return
+    if len(people) == 1:
+        turn.data["contact_id"] = people[0].id
+        ask_share_level(turn)
+        return
+    ask_share_pick(turn)
+
+
+def ask_share_pick(turn: Turn) -> None:
+    turn.ask(FLOW, "share_pick", "network.sharing_pick", [turn.opt(f"c:{c.id}", label=c.name) for c in partners(turn)])
+
+
+def on_share_pick(turn: Turn, reply: Reply) -> None:
+    if not reply.choice or not reply.choice.startswith("c:"):
+        raise Invalid("hint.choose", count=len(turn.data.get("_opts", [])))
+    turn.data["contact_id"] = int(reply.choice[2:])
+    ask_share_level(turn)
+
+
+def ask_share_level(turn: Turn) -> None:
+    from handlers import sharing
+
+    found = contact(turn)
+    if found is None:
+        turn.end_flow()
+        return
+    turn.ask(FLOW, "share_level", "network.sharing_levels",
+             [turn.opt(f"share:{lv}", f"share_{lv}") for lv in sharing.LEVELS],
+             contact=found.name, now=turn.t(f"opt.share_{sharing.level(found)}"))
+
+
+def on_share_level(turn: Turn, reply: Reply) -> None:
+    from handlers import sharing
+
+    found = contact(turn)
+    chosen = (reply.choice or "").removeprefix("share:")
+    if found is None or chosen not in sharing.LEVELS:
+        raise Invalid("hint.choose", count=len(sharing.LEVELS))
+    found.sharing = chosen
+    turn.end_flow()
+    turn.say("network.sharing_saved", contact=found.name, level=turn.t(f"opt.share_{chosen}"))
+
+
 FLOWS = {
     FLOW: {
+        "share_pick": Step(ask_share_pick, on_share_pick),
+        "share_level": Step(ask_share_level, on_share_level),
         "overview": Step(ask_overview, on_overview),
         "kind": Step(ask_kind, on_kind),
         "reach": Step(ask_reach, on_reach),

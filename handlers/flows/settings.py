@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from handlers.flows import onboarding
+from handlers.flows import network, onboarding
 from handlers.parsing import parse_int, parse_time_range
 from handlers.turn import Invalid, Reply, Step, Turn
 from handlers.when import refresh_schedule
 
 FLOW = "settings"
 PAUSE_MAX_DAYS = 90
-ITEMS = ("time", "zone", "quiet", "pause", "language", "done")
+ITEMS = ("time", "zone", "quiet", "pause", "language", "sharing", "done")
 
 
 def start(turn: Turn) -> None:
@@ -62,7 +62,8 @@ def on_pick(turn: Turn, reply: Reply) -> None:
         turn.end_flow()
         turn.say("settings.saved_all")
         return
-    asks = {"time": ask_time, "zone": ask_zone, "quiet": ask_quiet, "pause": ask_pause, "language": ask_language}
+    asks = {"time": ask_time, "zone": ask_zone, "quiet": ask_quiet, "pause": ask_pause, "language": ask_language,
+            "sharing": network.start_sharing}
     if choice not in asks:
         raise Invalid("hint.choose", count=len(ITEMS))
     asks[choice](turn)
