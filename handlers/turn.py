@@ -134,6 +134,13 @@ class Turn:
         fields.setdefault("clinician", self.rt.clinic.clinician_name)
         return self.rt.content.text(key, self.locale, **fields)
 
+    def zone_name(self, zone: str | None = None) -> str:
+        """A time zone as people say it, in their language: "Hong Kong time", "倫敦時間" (a city, not an IANA name)."""
+        zone = zone or self.person.timezone
+        key = f"zone.{zone}"
+        place = self.t(key) if self.rt.content.has(key) else zone.rsplit("/", 1)[-1].replace("_", " ")
+        return self.t("zone.label", place=place)
+
     def words(self, key: str) -> frozenset[str]:
         return normalized_words(self.rt.content, key, self.locale)
 

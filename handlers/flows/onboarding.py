@@ -150,7 +150,7 @@ def on_sobriety(turn: Turn, reply: Reply) -> None:
 
 def finish(turn: Turn) -> None:
     profile = turn.profile
-    turn.say("onboarding.all_set", time=profile.checkin_time.strftime("%H:%M"), zone=turn.person.timezone)
+    turn.say("onboarding.all_set", time=profile.checkin_time.strftime("%H:%M"), zone=turn.zone_name())
     turn.ask(FLOW, "offer_network", "onboarding.offer_network", [turn.opt("yes_start"), turn.opt("later")])
 
 

@@ -52,7 +52,7 @@ def ask_pick(turn: Turn) -> None:
     paused = (turn.t("settings.paused_until", date=p.paused_until.isoformat())
               if p.paused_until and p.paused_until > turn.today else turn.t("settings.not_paused"))
     turn.ask(FLOW, "pick", "settings.overview", [turn.opt(f"set:{i}", f"settings.{i}") for i in ITEMS],
-             time=p.checkin_time.strftime("%H:%M"), zone=turn.person.timezone, quiet=quiet, paused=paused,
+             time=p.checkin_time.strftime("%H:%M"), zone=turn.zone_name(), quiet=quiet, paused=paused,
              language=turn.t(f"lang.{turn.locale}"))
 
 

@@ -38,7 +38,7 @@ def test_a_whole_client_journey_piped_into_chat(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "you> hi" in out and "bot> Hi, I'm the recovery companion" in out
     assert "  1) I agree" in out
-    assert "I'll check in each day at 21:00 (Asia/Hong_Kong)" in out
+    assert "I'll check in each day at 21:00 (Hong Kong time)" in out
     assert "Family and friends: Mum (accountability partner)" in out
     assert "Well done. Riding out a craving" in out
     assert "Current streak: 14 days" in out

@@ -286,7 +286,7 @@ def test_a_whole_journey_over_telegram(tmp_path, fake, mode):
         assert "What time each day" in bot.tap(KEN, "Hong Kong time")
         assert "When did your current sober stretch begin?" in bot.say(KEN, "21:00", first_name="Ken")
         reply = bot.say(KEN, "today", first_name="Ken")
-        assert "You're all set, Ken. I'll check in each day at 21:00 (Asia/Hong_Kong)." in reply
+        assert "You're all set, Ken. I'll check in each day at 21:00 (Hong Kong time)." in reply
         assert "map out your support network" in reply
         reply = bot.tap(KEN, "Later")
         assert "Whenever you like, type network" in reply and "What would you like to do?" in reply

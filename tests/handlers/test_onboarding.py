@@ -44,7 +44,7 @@ def test_full_onboarding_stores_the_answers(chat):
     chat.send("london")
     chat.send("8:30 pm")
     reply = chat.send("2026-02-01")
-    assert "all set, Ken" in reply and "20:30 (Europe/London)" in reply
+    assert "all set, Ken" in reply and "20:30 (London time)" in reply
     person = chat.person()
     assert person.display_name == "Ken" and person.timezone == "Europe/London"
     assert person.consent_at is not None

@@ -22,7 +22,7 @@ from data.models import (
 
 def test_change_time_zone_quiet_hours_pause_and_language(client):
     reply = client.send("/settings")
-    assert "Check-in time: 21:00" in reply and "Asia/Hong_Kong" in reply
+    assert "Check-in time: 21:00" in reply and "Time zone: Hong Kong time" in reply
     client.tap("Check-in time")
     client.send("7:15am")
     client.tap("Time zone")
@@ -107,3 +107,13 @@ def test_delete_needs_confirmation_then_erases_everything(client, rt):
         assert session.exec(select(func.count()).select_from(Outbox)).one() == 1  # only the goodbye
         assert all(e.person_id is None for e in session.exec(select(InboundEvent)))
     assert "Is that okay with you?" in client.send("hi again")  # a fresh start
+
+
+def test_time_zones_are_shown_as_places_in_the_persons_language(client, rt):
+    from tests.handlers.conftest import set_locale
+
+    set_locale(rt, client.person().id, "zh-HK")
+    assert "時區：香港時間" in client.send("/settings")
+    client.send("2")
+    client.send("london")
+    assert "倫敦時間" in client.last[-1].text and "Europe/London" not in client.last[-1].text
