@@ -24,7 +24,7 @@ from handlers.safety.train import Vocabulary, embed
 
 C = 30.0
 DENSE_SCALE = 1.0
-FORCED_TARGET = 0.03
+FORCED_TARGET = 0.05
 FLOORS = tuple(round(float(f), 2) for f in np.arange(0.0, 0.96, 0.01))
 
 
