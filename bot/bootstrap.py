@@ -53,3 +53,9 @@ def load_crisis_model() -> None:
             "(run `recovery-bot safety train`)", model.ARTIFACT)
         return
     found.embedder  # noqa: B018 - loading the encoder is the point
+    from handlers.intents import model as intents
+
+    if intents.load() is None:  # the same encoder; its own weights are small
+        logging.getLogger(__name__).warning(
+            "no trained intent model at %s: free text gets the short 'did you mean' reply "
+            "(run `recovery-bot intents train`)", intents.ARTIFACT)
