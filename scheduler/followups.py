@@ -17,6 +17,10 @@ from handlers.types import Option, Outbound, Runtime
 from handlers.when import in_quiet_hours, next_summary_at
 
 BATCH = 500
+# A follow-up read this long after the craving says "earlier" instead of a count of minutes; one read
+# later than the drop limit (the service was down, or quiet hours held it overnight) is not sent.
+FOLLOWUP_EXACT_UNTIL = timedelta(hours=2)
+FOLLOWUP_DROP_AFTER = timedelta(hours=12)
 
 
 def _claim(session: Session, stmt):
@@ -47,11 +51,15 @@ def send_followups(rt: Runtime, now: datetime, *, batch: int = BATCH) -> int:
                                    if row.followups_sent < len(steps) else None)
             if person is None or _paused(profile, person, now):
                 continue
-            minutes = int((now - row.logged_at).total_seconds() // 60)
             quiet = in_quiet_hours(now, ZoneInfo(person.timezone), profile.quiet_start, profile.quiet_end) \
                 if profile else None
+            age = (quiet or now) - row.logged_at  # as the person will read it
+            if age > FOLLOWUP_DROP_AFTER:
+                continue  # "how is it now?" about last night's craving helps nobody
+            minutes = int(age.total_seconds() // 60)
+            key = "followup.ask" if age <= FOLLOWUP_EXACT_UNTIL else "followup.ask_earlier"
             message = Outbound(
-                text=rt.content.text("followup.ask", person.locale, minutes=minutes, name=person.display_name or ""),
+                text=rt.content.text(key, person.locale, minutes=minutes, name=person.display_name or ""),
                 person_id=person.id, kind="followup", template_key="craving_followup",
                 template_vars={"1": str(minutes)}, not_before=quiet,
                 options=tuple(Option(rt.content.text(f"opt.{o}", person.locale), f"{FOLLOWUP_PREFIX}{row.id}:{o}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import bindparam
+from sqlmodel import col, select
 
 from data.db import Rows
 from data.models import CheckIn
@@ -59,8 +60,15 @@ def ask_mood(turn: Turn) -> None:
     turn.ask(FLOW, "mood", "checkin.ask_mood", scales.options(turn, 1, 5, labels="mood"), numbered=False)
 
 
+LOWEST_MOOD = 1
+VERY_STRONG_CRAVING = 8
+MILESTONES = (1, 7, 30, 90, 180, 365)
+
+
 def on_mood(turn: Turn, reply: Reply) -> None:
-    checkin(turn).mood = scales.read(reply, 1, 5)
+    mood = checkin(turn).mood = scales.read(reply, 1, 5)
+    if mood == LOWEST_MOOD:
+        turn.say("checkin.low_mood_heard")  # heard before the next question, not after the form
     ask_craving(turn)
 
 
@@ -69,7 +77,9 @@ def ask_craving(turn: Turn) -> None:
 
 
 def on_craving(turn: Turn, reply: Reply) -> None:
-    checkin(turn).craving = scales.read(reply, 0, 10)
+    level = checkin(turn).craving = scales.read(reply, 0, 10)
+    if level >= VERY_STRONG_CRAVING:
+        turn.say("checkin.strong_craving_heard", level=level)
     ask_used(turn)
 
 
@@ -105,13 +115,34 @@ def on_note(turn: Turn, reply: Reply) -> None:
         if len(reply.text) > NOTE_MAX:
             raise Invalid("hint.too_long", max=NOTE_MAX)
         row.note = reply.text
+    before = row.streak_days  # set when today's check-in was done once already (an update)
     tally = complete(turn, row)
     turn.say("checkin.done" if tally.current else "checkin.done_first_day",
              streak=tally.current, total=tally.total, longest=tally.longest)
+    milestone = reached_milestone(turn, row, tally.current) if before is None else None
+    if milestone:
+        turn.say("checkin.milestone", streak=milestone)
     if (row.craving or 0) >= STRONG_CRAVING:
         ask_offer_craving(turn)
+    elif row.mood == LOWEST_MOOD:
+        from handlers.flows import talk
+
+        talk.ask_low_mood(turn)
     else:
         turn.end_flow()
+
+
+def reached_milestone(turn: Turn, row: CheckIn, streak: int) -> int | None:
+    """The milestone this check-in reaches for the first time in this streak (celebrated once), if any."""
+    if streak not in MILESTONES:
+        return None
+    earlier = turn.session.exec(
+        select(CheckIn.streak_days).where(CheckIn.client_id == turn.person.id, CheckIn.local_date < row.local_date,
+                                          col(CheckIn.answered_at).is_not(None))
+        .order_by(col(CheckIn.local_date).desc()).limit(1)).first()
+    if earlier is not None and earlier >= streak:
+        return None  # already celebrated: an earlier check-in of this streak got this far
+    return streak
 
 
 def complete(turn: Turn, row: CheckIn) -> recovery.Tally:

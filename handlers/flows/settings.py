@@ -72,7 +72,38 @@ def on_pick(turn: Turn, reply: Reply) -> None:
 def saved(turn: Turn) -> None:
     refresh_schedule(turn.profile, turn.person.timezone, turn.now)
     turn.say("settings.saved")
+    if quiet_covers_checkin(turn.profile):
+        ask_clash(turn)
+        return
     ask_pick(turn)
+
+
+def quiet_covers_checkin(p) -> bool:
+    """Whether the daily check-in time falls inside the quiet hours (so its prompt would wait till they end)."""
+    if not (p.quiet_start and p.quiet_end and p.checkin_time):
+        return False
+    t, start, end = p.checkin_time, p.quiet_start, p.quiet_end
+    return start <= t < end if start < end else (t >= start or t < end)
+
+
+def ask_clash(turn: Turn) -> None:
+    p = turn.profile
+    turn.ask(FLOW, "clash", "settings.quiet_covers_checkin",
+             [turn.opt("set:time", "change_checkin_time"), turn.opt("set:quiet", "change_quiet"),
+              turn.opt("keep", "keep_both")],
+             time=p.checkin_time.strftime("%H:%M"), start=p.quiet_start.strftime("%H:%M"),
+             end=p.quiet_end.strftime("%H:%M"))
+
+
+def on_clash(turn: Turn, reply: Reply) -> None:
+    if reply.choice == "set:time":
+        ask_time(turn)
+    elif reply.choice == "set:quiet":
+        ask_quiet(turn)
+    elif reply.choice == "keep":
+        ask_pick(turn)
+    else:
+        raise Invalid("hint.choose", count=3)
 
 
 def ask_time(turn: Turn) -> None:
@@ -150,6 +181,7 @@ def on_language(turn: Turn, reply: Reply) -> None:
 FLOWS = {
     FLOW: {
         "pick": Step(ask_pick, on_pick),
+        "clash": Step(ask_clash, on_clash),
         "time": Step(ask_time, on_time, onboarding.parse_checkin_time),
         "zone": Step(ask_zone, on_zone, onboarding.parse_zone_answer),
         "quiet": Step(ask_quiet, on_quiet, lambda turn, text: parse_time_range(text)),

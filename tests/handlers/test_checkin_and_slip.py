@@ -97,3 +97,59 @@ def test_first_day_of_a_streak_is_called_day_one(chat):
     chat.send("1")
     chat.tap("No")
     assert "Today is day one of this streak" in chat.tap("Skip")
+
+
+def _checkin(client, mood="4", craving="1"):
+    client.send("/checkin")
+    client.send(mood)
+    client.send(craving)
+    client.send("no")
+    return client.send("skip")
+
+
+def test_a_milestone_is_celebrated_once_and_streak_figures_agree(chat, clock):
+    chat.onboard(sober="6 days ago")
+    clock.advance(days=1)
+    done = _checkin(chat)
+    assert "7 days in a row" in done and "Current streak: 7 days" in done
+    assert "day 7 of this streak" in chat.send("/progress")  # one function, the same figure everywhere
+    chat.send("/checkin")
+    chat.tap("Update it")
+    for answer in ("4", "1", "no"):
+        chat.send(answer)
+    assert "in a row" not in chat.send("skip")  # updating the same day does not celebrate again
+    clock.advance(days=1)
+    assert "in a row" not in _checkin(chat)  # day 8 is no milestone
+
+
+def test_the_lowest_mood_is_heard_before_the_next_question_and_support_is_offered(client):
+    client.send("/checkin")
+    reply = client.send("1")
+    assert reply.index("I'm sorry today is so hard") < reply.index("How strong have cravings been")
+    client.send("2")
+    client.send("no")
+    client.send("skip")
+    assert client.labels == ["Log a craving", "Reach out to someone", "A small step that helps"]
+
+
+def test_a_very_strong_craving_is_acknowledged_before_the_next_question(client):
+    client.send("/checkin")
+    client.send("3")
+    reply = client.send("9")
+    assert reply.index("A 9 out of 10") < reply.index("Have you used")
+    client.send("no")
+    client.send("skip")
+    assert "Would you like to log one now" in client.last[-1].text
+
+
+def test_milestone_and_acknowledgements_in_cantonese(chat, clock, rt):
+    from tests.handlers.conftest import set_locale
+
+    chat.onboard(sober="today")
+    set_locale(rt, chat.person().id, "zh-HK")
+    clock.advance(days=1)
+    chat.send("/checkin")
+    assert "辛苦你喇" in chat.send("1")
+    chat.send("2")
+    chat.send("冇")
+    assert "連續 1 日" in chat.send("略過")

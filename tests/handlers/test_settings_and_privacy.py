@@ -117,3 +117,23 @@ def test_time_zones_are_shown_as_places_in_the_persons_language(client, rt):
     client.send("2")
     client.send("london")
     assert "倫敦時間" in client.last[-1].text and "Europe/London" not in client.last[-1].text
+
+
+def test_quiet_hours_over_the_checkin_time_get_a_warning_and_a_choice(client):
+    from datetime import time
+
+    client.send("/settings")
+    client.tap("Quiet hours")
+    reply = client.send("20:00-08:00")
+    assert "your check-in time, 21:00, is inside your quiet hours (20:00-08:00)" in reply
+    assert client.labels == ["Change check-in time", "Change quiet hours", "Keep both"]
+    client.tap("Change check-in time")
+    client.send("19:30")
+    assert client.profile().checkin_time == time(19, 30)
+    assert "inside your quiet hours" not in client.last[-1].text  # no clash any more
+    client.send("/settings")
+    client.tap("Check-in time")
+    client.send("23:00")  # into the quiet hours from the other side
+    assert "inside your quiet hours" in client.last[-1].text
+    client.tap("Keep both")
+    assert client.profile().checkin_time == time(23, 0)

@@ -226,3 +226,18 @@ def test_a_clinician_can_acknowledge_by_typing(client, rt, clinician, sender, ty
         alerted = session.exec(select(Escalation).where(Escalation.client_id == pid, Escalation.level >= 3)).all()
         assert [(e.status, e.acknowledged_by) for e in alerted] == [("acknowledged", clinician.id)]
     assert "no open alert" in doctor.send(typed)
+
+
+def test_a_late_follow_up_says_earlier_and_a_very_late_one_is_not_sent(client, rt):
+    client.send("/craving")
+    client.send("6")
+    logged = rt.clock()
+    pid = client.person().id
+    # The service was down: the 20-minute follow-up's pass runs three hours late.
+    assert tick(rt, logged + timedelta(hours=3)).followups == 1
+    (ask,) = [m for m in outbox_for(rt, pid) if m.kind == "followup"]
+    assert "earlier you logged a craving" in ask.text and "minutes ago" not in ask.text
+    # And the 60-minute one, after a long outage, is dropped rather than asking about last night.
+    assert tick(rt, logged + timedelta(hours=13)).followups == 0
+    assert len([m for m in outbox_for(rt, pid) if m.kind == "followup"]) == 1
+    assert client.rows(Craving)[0].followup_due_at is None
