@@ -20,7 +20,7 @@ from handlers.types import FixedClock, Inbound, Runtime
 
 ONBOARDING = ["hi", "1", "Sam", "Hong Kong", "9pm", "3 weeks ago", "2"]
 CHECKIN = ["/checkin", "4", "3", "no", "skip"]
-CRAVING = ["craving", "6", "lonely, tired", "home", "skip", "1", "It passed"]
+CRAVING = ["craving", "6", "lonely, tired", "done", "home", "skip", "1", "It passed"]
 NETWORK = ["/network", "Mum", "9123 4567", "yes", "Finish"]
 # A long chat message is a paragraph, not a page: the 5,000-character case is timed on its own below.
 PARAGRAPH = ("Today was rough. Work was stressful and I walked past the bar on the way home, "

@@ -10,6 +10,7 @@ with..." reply), it just understands less.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 INTENTS = ("craving", "checkin", "slip", "low_mood", "thanks", "greeting", "progress", "help", "settings", "none")
 TARGETS = ("time", "zone", "quiet", "pause", "resume", "language", "any")
@@ -28,10 +29,22 @@ NOTHING = Understood("none", None, 0.0)
 ACTIONABLE = ("checkin", "craving", "progress", "slip", "settings", "help")
 
 
+# Short messages repeat across people ("hi", "thanks", "what's up?") and the reading is pure: remember them.
+CACHED_CHARS = 500
+
+
 def understand(text: str, locale: str = "en") -> Understood:
+    """What the message means (the language is read from the text itself; `locale` is the person's)."""
+    if not text or not text.strip():
+        return NOTHING
+    return _cached(text) if len(text) <= CACHED_CHARS else _read(text)
+
+
+def _read(text: str) -> Understood:
     from handlers.intents.model import load
 
     model = load()
-    if model is None or not text or not text.strip():
-        return NOTHING
-    return model.understand(text)
+    return NOTHING if model is None else model.understand(text)
+
+
+_cached = lru_cache(maxsize=8192)(_read)
