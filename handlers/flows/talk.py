@@ -19,6 +19,7 @@ FLOW = "talk"
 # A message this long that fits no intent is a vent worth keeping (with the person's say-so).
 VENT_WORDS = 25
 VENT_CHARS = 120
+VENT_CJK = 50
 JOURNAL_MAX = 4000
 # Intents that take the person out of whatever question they are in, when the model is this sure.
 ESCAPES = ("craving", "slip")
@@ -108,10 +109,16 @@ def respond(turn: Turn, text: str, found: Understood) -> None:
         turn.say("help.client")
     elif intent == "settings":
         settings.open_at(turn, found.target or "any", text)
-    elif len(text) >= VENT_CHARS or len(text.split()) >= VENT_WORDS:
+    elif is_vent(text):
         ask_journal(turn, text)
     else:
         ask_unknown(turn, found)
+
+
+def is_vent(text: str) -> bool:
+    """Long enough to be worth keeping: many words, many characters, or (Chinese is dense) many CJK characters."""
+    cjk = sum("\u3400" <= ch <= "\u9fff" for ch in text)
+    return len(text) >= VENT_CHARS or len(text.split()) >= VENT_WORDS or cjk >= VENT_CJK
 
 
 def _thanks_key(text: str) -> str:

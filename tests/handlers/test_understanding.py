@@ -187,3 +187,68 @@ def test_a_typed_time_is_kept_when_the_checkin_time_changes_through_words(client
     client.send("20:30")
     assert client.profile().checkin_time == time(20, 30)
     assert isinstance(client.profile(), ClientProfile)
+
+
+def test_a_thumbs_up_answers_yes_to_a_yes_no_question(client):
+    client.send("/checkin")
+    for answer in ("3", "9", "no", "skip"):
+        client.send(answer)
+    assert "How strong is it" in client.send("👍")  # "log one now?" yes
+
+
+# -- the same, in Cantonese -----------------------------------------------------------------------------------
+@pytest.fixture
+def zh(client, rt):
+    set_locale(rt, client.person().id, "zh-HK")
+    return client
+
+
+def test_cantonese_thanks_gets_a_short_warm_reply(zh):
+    reply = zh.send("唔該")
+    assert len(reply.splitlines()) == 1 and zh.labels == []
+    assert any(word in reply for word in ("唔使客氣", "隨時", "幫到你"))
+
+
+def test_cantonese_hard_day_offer(zh, intents):
+    reply = zh.send(intents.mark("今日好攰好down", "low_mood"))
+    assert "今日辛苦你喇" in reply and zh.labels == ["記錄心癮", "搵人傾下", "一個幫到手嘅小步"]
+
+
+def test_cantonese_unknown_and_journal(zh, intents):
+    intents.mark("嗯", "none", likely=("checkin", "craving", "progress"))
+    assert "我唔係好肯定" in zh.send("嗯") and zh.labels == ["報到", "記錄心癮", "睇我嘅進度"]
+    vent = "今日返工俾老細當眾鬧 放工又落大雨 返到屋企成身濕晒 真係覺得好多嘢都唔順 想搵個地方講下先" * 2
+    assert "私人筆記" in zh.send(vent)
+    zh.tap("留低做筆記")
+    assert len(zh.rows(JournalNote)) == 1
+
+
+def test_cantonese_control_words_skip_and_undo(zh):
+    zh.send("/craving")
+    assert "唔可以略過" in zh.send("略過")
+    zh.send("5")
+    zh.send("完成")
+    zh.send("略過")
+    assert zh.state().step == "with_whom"
+    zh.send("/menu")
+    assert "收返啱啱記錄嘅心癮" in zh.send("復原")
+    zh.tap("係，收返")
+    assert zh.rows(Craving) == []
+
+
+def test_cantonese_progress_and_settings_words(zh):
+    assert "呢段清醒已經係第 30 日" in zh.send("進度")
+    zh.send("暫停")
+    assert (zh.state().flow, zh.state().step) == ("settings", "pause")
+
+
+def test_cantonese_quiet_hours_warning_and_sharing_screen(zh, rt):
+    from tests.scheduler.conftest import add_partner
+
+    zh.send("/settings")
+    zh.send("3")  # quiet hours
+    assert "喺靜音時間" in zh.send("20:00-08:00")
+    zh.tap("兩樣都保留")
+    add_partner(rt, zh.person().id)
+    zh.send("/settings")
+    assert "Mum 應該知道你啲乜？而家：只係冇報到" in zh.send("6")
