@@ -257,6 +257,17 @@ if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
 
 
+def _train(module: str, out: Path | None) -> None:
+    import importlib
+
+    try:
+        train = importlib.import_module(module)
+    except ImportError as exc:  # scikit-learn is a training-only dependency
+        typer.echo(f"recovery-bot: training needs the train extra (pip install -e '.[train]'): {exc}", err=True)
+        raise typer.Exit(2) from None
+    train.train(out=out or train.ARTIFACT, log=typer.echo)
+
+
 safety_app = typer.Typer(no_args_is_help=True, help="The crisis detector: its corpus and its trained model.")
 app.add_typer(safety_app, name="safety")
 
@@ -266,12 +277,7 @@ def safety_train(
     out: Annotated[Path | None, typer.Option(help="Where to write the model (default: data/safety/model.json.gz).")] = None,
 ) -> None:
     """Train the crisis detector on data/safety/corpus/ (deterministic: the same corpus gives the same bytes)."""
-    try:
-        from handlers.safety import train
-    except ImportError as exc:  # scikit-learn is a training-only dependency
-        typer.echo(f"recovery-bot: training needs the train extra (pip install -e '.[train]'): {exc}", err=True)
-        raise typer.Exit(2) from None
-    train.train(out=out or train.ARTIFACT, log=typer.echo)
+    _train("handlers.safety.train", out)
 
 
 @safety_app.command("corpus")
@@ -295,12 +301,7 @@ def intents_train(
     out: Annotated[Path | None, typer.Option(help="Where to write the model (default: data/intents/model.json.gz).")] = None,
 ) -> None:
     """Train the intent model on data/intents/corpus/ (deterministic: the same corpus gives the same bytes)."""
-    try:
-        from handlers.intents import train
-    except ImportError as exc:  # scikit-learn is a training-only dependency
-        typer.echo(f"recovery-bot: training needs the train extra (pip install -e '.[train]'): {exc}", err=True)
-        raise typer.Exit(2) from None
-    train.train(out=out or train.ARTIFACT, log=typer.echo)
+    _train("handlers.intents.train", out)
 
 
 @intents_app.command("corpus")

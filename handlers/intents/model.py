@@ -11,13 +11,12 @@ bytes); weights are float32, base64.
 from __future__ import annotations
 
 import base64
-import threading
 from pathlib import Path
 
 import numpy as np
 
 from handlers.intents import ACTIONABLE, INTENTS, TARGETS, Understood
-from handlers.safety.model import Embedder, features, read_artifact, shared_embedder
+from handlers.safety.model import Embedder, Loaded, features, shared_embedder
 from handlers.safety.normalisation import normalise
 
 ARTIFACT = Path(__file__).resolve().parents[2] / "data" / "intents" / "model.json.gz"
@@ -94,20 +93,5 @@ class Model:
         return Understood(intent, target, confidence, tuple(c for _, c in ranked[:3]))
 
 
-_loaded: Model | None = None
-_load_lock = threading.Lock()
-
-
-def load(path: Path = ARTIFACT) -> Model | None:
-    """The process's model (read once), or None when none has been trained."""
-    global _loaded
-    if _loaded is None:
-        with _load_lock:
-            if _loaded is None and path.exists():
-                _loaded = Model(read_artifact(path))
-    return _loaded
-
-
-def use(model: Model | None) -> None:
-    global _loaded
-    _loaded = model
+_model = Loaded(ARTIFACT, lambda artifact: Model(artifact))
+load, use = _model.load, _model.use

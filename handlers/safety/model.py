@@ -208,21 +208,26 @@ def write_artifact(artifact: dict, path: Path = ARTIFACT) -> bytes:
     return data
 
 
-_loaded: Model | None = None
-_load_lock = threading.Lock()
+class Loaded:
+    """A process's trained model, read from its artifact once (thread-safe), or None before any training.
+    `use` replaces it (tests, and a train command right after training)."""
+
+    def __init__(self, path: Path, build) -> None:
+        self.path, self.build = path, build
+        self.model = None
+        self._lock = threading.Lock()
+
+    def load(self, path: Path | None = None):
+        if self.model is None:
+            with self._lock:
+                where = path or self.path
+                if self.model is None and where.exists():
+                    self.model = self.build(read_artifact(where))
+        return self.model
+
+    def use(self, model) -> None:
+        self.model = model
 
 
-def load(path: Path = ARTIFACT) -> Model | None:
-    """The process's model (read once), or None when no artifact has been trained yet."""
-    global _loaded
-    if _loaded is None:
-        with _load_lock:
-            if _loaded is None and path.exists():
-                _loaded = Model(read_artifact(path))
-    return _loaded
-
-
-def use(model: Model | None) -> None:
-    """Replace the process's model (tests, and `safety train` right after training)."""
-    global _loaded
-    _loaded = model
+_model = Loaded(ARTIFACT, lambda artifact: Model(artifact))
+load, use = _model.load, _model.use

@@ -60,12 +60,12 @@ def test_training_twice_gives_the_same_bytes_and_a_model_that_loads(tmp_path):
     train.train(tmp_path / "corpus", first, log=lambda *a: None)
     train.train(tmp_path / "corpus", second, log=lambda *a: None)
     assert first.read_bytes() == second.read_bytes()
-    model = learned.Model(learned.read_artifact(first))
+    model = learned.Model(read_artifact(first))
     assert set(model.floors) == {"en", "zh-HK"}
 
 
 def test_the_committed_model_was_trained_on_the_committed_corpus():
-    meta = learned.read_artifact(learned.ARTIFACT)
+    meta = read_artifact(learned.ARTIFACT)
     assert meta["trained_on"]["messages"] == len(dedupe(read(CORPUS)))
 
 
