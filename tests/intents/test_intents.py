@@ -21,6 +21,7 @@ from handlers.intents.corpus import (
     read,
     short_of_floor,
 )
+from handlers.safety.model import read_artifact
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 BLIND_TABLE = re.compile(r"<!-- intents-blind:begin -->\n(.*?)\n<!-- intents-blind:end -->", re.S)
