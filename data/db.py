@@ -19,11 +19,31 @@ from sqlalchemy.orm.instrumentation import manager_of_class
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
+def _without_row_values(context) -> None:
+    """PostgreSQL puts the failing row's values in an error's DETAIL ("Failing row contains (...)"): keep
+    only the first line, so no log line or traceback carries a message, a name or an address."""
+    orig = context.original_exception
+    text = str(orig)
+    first = text.split("\n", 1)[0]
+    if first == text:
+        return
+    try:
+        orig.args = (first,)
+    except (AttributeError, TypeError):  # pragma: no cover - a driver error that will not take new args
+        return
+    wrapped = context.sqlalchemy_exception
+    if wrapped is not None and wrapped.args:
+        wrapped.args = (wrapped.args[0].replace(text, first),) + tuple(wrapped.args[1:])
+
+
 def make_engine(url: str, *, echo: bool = False, busy_timeout_ms: int = 5000) -> Engine:
     """Build an engine; SQLite gets WAL, a busy timeout, foreign keys and write-locking transactions."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10)
+        engine = create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10,
+                               hide_parameters=True)
+        event.listen(engine, "handle_error", _without_row_values)
+        return engine
 
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
@@ -31,6 +51,9 @@ def make_engine(url: str, *, echo: bool = False, busy_timeout_ms: int = 5000) ->
         url, echo=echo, connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},
         # The connection used last goes out first: its page cache and prepared statements are warm.
         pool_use_lifo=True,
+        # A failed statement's error (and so any log line or traceback) never carries the values: they are
+        # people's messages, names and addresses.
+        hide_parameters=True,
     )
 
     @event.listens_for(engine, "connect")

@@ -161,3 +161,24 @@ def test_fetch_and_rows_see_changes_still_waiting_in_the_session_as_the_orm_does
         (row,) = today.all(session, client=person.id)
         assert row.local_date == date(2026, 3, 2)
         assert today.first(session, client=person.id) is row  # the session's own object again
+
+
+def test_a_failing_write_never_carries_the_values_into_errors_or_logs(engine, caplog):
+    """A message text, name or address must not reach a log line through a database error."""
+    import logging
+
+    from sqlalchemy.exc import IntegrityError
+    from sqlmodel import Session
+
+    from data.models import ChannelAddress, JournalNote
+
+    secret_address, secret_text = "+852 9999 0000 secret-address", "a private note only she wrote"
+    for row in (ChannelAddress(person_id=987654, channel="whatsapp", address=secret_address),
+                JournalNote(client_id=987654, text=secret_text)):
+        with Session(engine) as session, caplog.at_level(logging.DEBUG):
+            session.add(row)
+            with pytest.raises(IntegrityError) as failed:
+                session.commit()
+            logging.getLogger("recovery-bot").exception("write failed")
+        for secret in (secret_address, secret_text):
+            assert secret not in str(failed.value) and secret not in caplog.text
