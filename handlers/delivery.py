@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from data.db import Prepared, dialect_insert
 from data.models import UNSENT, ChannelAddress, Outbox, OutboxStatus, UTCDateTime
 from handlers.turn import Turn
-from handlers.types import Outbound
+from handlers.types import SECRET_KIND, Outbound
 
 log = logging.getLogger(__name__)
 
@@ -153,7 +153,8 @@ def joined(messages: list[Outbound], limit: int = JOIN_LIMIT) -> list[Outbound]:
 def _joinable(before: Outbound, after: Outbound, limit: int) -> bool:
     plain = not (before.options or before.attachment or before.template_key or before.force_template
                  or before.not_before or before.idempotency_key)
-    return (plain and after.attachment is None and after.not_before is None and after.idempotency_key is None
+    secret = SECRET_KIND in (before.kind, after.kind)
+    return (plain and not secret and after.attachment is None and after.not_before is None and after.idempotency_key is None
             and (before.person_id, before.channel, before.address) == (after.person_id, after.channel, after.address)
             and len(before.text) + 2 + len(after.text) <= limit)
 

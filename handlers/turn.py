@@ -14,7 +14,7 @@ from sqlmodel import Session
 from data.db import fetch
 from data.models import ClientProfile, Person
 from handlers.parsing import normalize
-from handlers.types import Inbound, Option, Outbound, Runtime
+from handlers.types import SECRET_KIND, Inbound, Option, Outbound, Runtime
 
 T = TypeVar("T")
 
@@ -156,12 +156,16 @@ class Turn:
         return Option(label, payload)
 
     # -- speaking ------------------------------------------------------------------------------
-    def say(self, key: str, options: Iterable[Option] = (), *, numbered: bool = True, **fields: Any) -> None:
-        self.say_text(self.t(key, **fields), options, numbered=numbered)
+    def say(self, key: str, options: Iterable[Option] = (), *, numbered: bool = True, secret: bool = False,
+            **fields: Any) -> None:
+        """Say a text; `secret` marks one that carries a secret (an invitation link), kept only until sent."""
+        self.say_text(self.t(key, **fields), options, numbered=numbered, secret=secret)
 
-    def say_text(self, text: str, options: Iterable[Option] = (), *, numbered: bool = True) -> None:
+    def say_text(self, text: str, options: Iterable[Option] = (), *, numbered: bool = True,
+                 secret: bool = False) -> None:
         self.out.append(
-            Outbound(text=text, person_id=self.person.id, options=tuple(options), numbered=numbered)
+            Outbound(text=text, person_id=self.person.id, options=tuple(options), numbered=numbered,
+                     kind=SECRET_KIND if secret else "reply")
         )
 
     def ask(

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import Engine, and_, bindparam, exists, literal_column, or_, update
+from sqlalchemy import Engine, and_, bindparam, case, exists, literal_column, or_, update
 from sqlmodel import Session, col, select
 
 from data.db import Prepared, run_db, run_db_aside
@@ -25,7 +25,7 @@ from handlers.delivery import (
     outbox_rows,
     preferred_address,
 )
-from handlers.types import Clock, Outbound, Runtime
+from handlers.types import SECRET_KIND, SECRET_SENT_TEXT, Clock, Outbound, Runtime
 
 log = logging.getLogger(__name__)
 
@@ -185,7 +185,9 @@ def _claim(session: Session, now: datetime, *, limit: int, channels: list[str] |
 
 _MARK_SENT_STATEMENT = update(Outbox.__table__).where(Outbox.__table__.c.id == bindparam("rid")).values(
     status=OutboxStatus.sent, provider_id=bindparam("pid"), sent_at=bindparam("at", type_=UTCDateTime()),
-    lease_until=None, last_error=None)
+    lease_until=None, last_error=None,
+    # A message that carried a secret (an invitation link) keeps no copy of it once sent.
+    text=case((Outbox.__table__.c.kind == SECRET_KIND, SECRET_SENT_TEXT), else_=Outbox.__table__.c.text))
 _MARK_SENT = Prepared(_MARK_SENT_STATEMENT)
 
 

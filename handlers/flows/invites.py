@@ -70,8 +70,7 @@ def on_pick(turn: Turn, reply: Reply) -> None:
                    contact_id=contact.id, name=contact.name)
     contact.consent_state = ConsentState.invited
     turn.end_flow()
-    turn.say("invite.link", contact=contact.name, links=links(turn, token),
-             days=EXPIRES_AFTER.days)
+    turn.say("invite.link", contact=contact.name, links=links(turn, token), days=EXPIRES_AFTER.days, secret=True)
 
 
 # -- the invitee's side: /start TOKEN or JOIN TOKEN --------------------------------------------------------

@@ -154,7 +154,7 @@ def on_partner(turn: Turn, reply: Reply) -> None:
                                contact_id=found.id, name=found.name)
         found.consent_state = ConsentState.invited
         turn.say("network.partner_marked", contact=found.name, links=invites.links(turn, token),
-                 days=invites.EXPIRES_AFTER.days)
+                 days=invites.EXPIRES_AFTER.days, secret=True)
     next_kind(turn)
 
 
