@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -22,9 +22,10 @@ from data.models import (
     Person,
 )
 from handlers.types import Runtime
-from handlers.when import in_quiet_hours, next_prompt_at, refresh_schedule
+from handlers.when import in_quiet_hours, local_instant, next_prompt_at, refresh_schedule
 
 BATCH = 1000
+MISSED_DAYS_KEPT = 7  # after a long outage, the days before the last week are not recorded one by one
 MOOD_SCALE = range(1, 6)
 
 
@@ -114,14 +115,23 @@ def _prompt_batch(rt: Runtime, session: Session, due: list[_Due], now: datetime)
                 col(ConversationState.person_id).in_(ids))
         )
     }
-    checkins, schedule, prompts = [], [], []
+    checkins, schedule, prompts, unprompted = [], [], [], []
     for d in due:
         zone = ZoneInfo(d.timezone)
-        day = d.next_prompt_at.astimezone(zone).date()
-        paused = d.paused_until is not None and day < d.paused_until
+        # Always the client's current local day, whatever day the stored instant was for: after downtime
+        # the days that passed are recorded as not prompted (and never escalated), and today is prompted
+        # if its time has come (a pass that runs early for today waits for it).
+        today = now.astimezone(zone).date()
+        due_day = d.next_prompt_at.astimezone(zone).date()
+        day = today if local_instant(today, d.checkin_time, zone) <= now else None
+        missed_from = max(due_day, today - timedelta(days=MISSED_DAYS_KEPT))
+        unprompted += [{"client_id": d.person_id, "local_date": missed, "prompted_at": None}
+                       for missed in (missed_from + timedelta(days=n) for n in range((today - missed_from).days))
+                       if d.paused_until is None or missed >= d.paused_until]
         schedule.append({"pid": d.person_id, "next": next_prompt_at(d.checkin_time, zone, now,
                                                                      not_before=d.paused_until)})
-        if paused or d.person_id not in addresses:
+        paused = day is not None and d.paused_until is not None and day < d.paused_until
+        if day is None or paused or d.person_id not in addresses:
             continue
         checkins.append({"client_id": d.person_id, "local_date": day, "prompted_at": now})
         prompts.append((d, day))
@@ -131,6 +141,9 @@ def _prompt_batch(rt: Runtime, session: Session, due: list[_Due], now: datetime)
         .values(next_prompt_at=bindparam("next")),
         schedule,
     )
+    if unprompted:  # days the service was down for: on record, with no prompt and no ladder
+        conn.execute(insert(CheckIn.__table__).on_conflict_do_nothing(index_elements=["client_id", "local_date"]),
+                     unprompted)
     if not checkins:
         return 0
     # One check-in per client per local day: a second pass or a second worker inserts nothing.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import bindparam
 from sqlmodel import col, select
 
@@ -10,6 +12,7 @@ from data.models import CheckIn
 from handlers import escalation, recovery
 from handlers.flows import scales
 from handlers.turn import Invalid, Reply, Step, Turn, saved
+from handlers.when import local_instant
 
 FLOW = "checkin"
 NOTE_MAX = 1000
@@ -24,13 +27,25 @@ def todays(turn: Turn) -> CheckIn | None:
     return _TODAYS.first(turn.session, client=turn.person.id, day=turn.today)
 
 
+def open_prompted(turn: Turn) -> CheckIn | None:
+    """Yesterday's prompted check-in while its ladder still runs (until today's prompt time): an answer
+    at 00:30 to a 21:00 prompt belongs to the day that was asked about, not to the new one."""
+    yesterday = _TODAYS.first(turn.session, client=turn.person.id, day=turn.today - timedelta(days=1))
+    profile = turn.profile
+    if yesterday is None or yesterday.prompted_at is None or yesterday.answered_at is not None or profile is None:
+        return None
+    if turn.now >= local_instant(turn.today, profile.checkin_time, turn.zone):
+        return None  # today's prompt time has come: today is the day to answer for
+    return yesterday
+
+
 def checkin(turn: Turn) -> CheckIn:
     return turn.get(CheckIn, turn.data["checkin_id"])
 
 
 def start(turn: Turn) -> None:
     turn.start_flow(FLOW)
-    row = todays(turn)
+    row = open_prompted(turn) or todays(turn)
     if row is None:
         row = CheckIn(client_id=turn.person.id, local_date=turn.today)
         turn.session.add(row)
