@@ -87,7 +87,8 @@ async def serve(settings: Settings, rt: Runtime, *, host: str, port: int) -> Non
         telegram = TelegramChannel(
             rt, make_bot(settings.telegram_bot_token.get_secret_value(), settings.telegram_api_base_url),
             webhook_secret=secret.get_secret_value() if secret else None,
-            public_base_url=settings.public_base_url, reception=reception)
+            public_base_url=settings.public_base_url, reception=reception,
+            max_body=settings.webhook_max_body_bytes)
         webhook = settings.telegram_mode == "webhook"
         await telegram.start(webhook=webhook)
         senders[telegram.sender.channel] = telegram.sender
@@ -113,7 +114,7 @@ async def serve(settings: Settings, rt: Runtime, *, host: str, port: int) -> Non
                                          quick_replies=quick)
         channel = whatsapp.WhatsAppChannel(rt, auth_token=settings.twilio_auth_token.get_secret_value(),
                                            public_base_url=settings.public_base_url, sender=sender,
-                                           reception=reception)
+                                           reception=reception, max_body=settings.webhook_max_body_bytes)
         senders[sender.channel] = sender
         routes.extend(channel.routes())
         closers.append(client.http_client.close)

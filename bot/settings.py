@@ -48,6 +48,7 @@ class Settings(BaseSettings):
     telegram_api_base_url: str = Field("https://api.telegram.org/bot", alias="TELEGRAM_API_BASE_URL")
     telegram_mode: Literal["polling", "webhook"] = Field("polling", alias="TELEGRAM_MODE")
     telegram_webhook_secret: SecretStr | None = Field(None, alias="TELEGRAM_WEBHOOK_SECRET")
+    webhook_max_body_bytes: int = Field(1024 * 1024, alias="WEBHOOK_MAX_BODY_BYTES", ge=1024, le=64 * 1024 * 1024)
     twilio_account_sid: str | None = Field(None, alias="TWILIO_ACCOUNT_SID")
     twilio_auth_token: SecretStr | None = Field(None, alias="TWILIO_AUTH_TOKEN")
     twilio_whatsapp_from: str | None = Field(None, alias="TWILIO_WHATSAPP_FROM")

@@ -24,6 +24,7 @@ from telegram import BotCommand, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.request import HTTPXRequest
 
+from bot.channels import DEFAULT_MAX_BODY_BYTES, read_limited
 from data.db import run_db
 from data.models import ChannelAddress, Outbox
 from handlers.types import Inbound, Runtime
@@ -129,15 +130,16 @@ def translate(update: Update) -> Inbound | None:
     if update.callback_query is not None:
         query = update.callback_query
         chat = query.message.chat if query.message else None
-        if chat is None or chat.type != "private":
-            return None
+        if chat is None or chat.type != "private" or query.from_user is None or query.from_user.id != chat.id:
+            return None  # in a private chat the one who taps is the chat: anyone else's tap acts on nobody
         return Inbound(
             channel=CHANNEL, address=str(chat.id), external_id=str(update.update_id), text="",
             payload=query.data, profile_name=query.from_user.first_name if query.from_user else None,
             language=query.from_user.language_code if query.from_user else None,
         )
     message = update.message
-    if message is None or message.chat.type != "private":
+    if message is None or message.chat.type != "private" or message.from_user is None \
+            or message.from_user.id != message.chat.id:
         return None
     return Inbound(
         channel=CHANNEL, address=str(message.chat.id), external_id=str(update.update_id),
@@ -151,8 +153,10 @@ class TelegramChannel:
     """One bot: receives by polling or webhook, hands each update to the engine, then acknowledges it."""
 
     def __init__(self, rt: Runtime, bot: telegram.Bot, *, webhook_secret: str | None = None,
-                 public_base_url: str | None = None, reception: Reception | None = None) -> None:
+                 public_base_url: str | None = None, reception: Reception | None = None,
+                 max_body: int = DEFAULT_MAX_BODY_BYTES) -> None:
         self.rt = rt
+        self.max_body = max_body
         self.bot = bot
         self.webhook_secret = webhook_secret
         self.public_base_url = (public_base_url or "").rstrip("/")
@@ -249,8 +253,11 @@ class TelegramChannel:
         given = request.headers.get("x-telegram-bot-api-secret-token", "")
         if not self.webhook_secret or not hmac.compare_digest(given.encode(), self.webhook_secret.encode()):
             return Response(status_code=403)
+        body = await read_limited(request, self.max_body)
+        if body is None:
+            return Response(status_code=413)
         try:
-            data = json.loads(await request.body())
+            data = json.loads(body)
             if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
                 raise ValueError("not an update")
             update = Update.de_json(data, self.bot)

@@ -12,7 +12,7 @@ import tomllib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import parse_qsl, quote
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
@@ -22,6 +22,7 @@ from starlette.routing import Route
 from twilio.base.exceptions import TwilioRestException
 from twilio.request_validator import RequestValidator
 
+from bot.channels import DEFAULT_MAX_BODY_BYTES, read_limited
 from data.db import run_db
 from data.models import ChannelAddress, Outbox
 from handlers import optout
@@ -153,8 +154,9 @@ class WhatsAppChannel:
     """The signed webhook routes: inbound messages and delivery-status callbacks."""
 
     def __init__(self, rt: Runtime, *, auth_token: str, public_base_url: str, sender: WhatsAppSender,
-                 reception: Reception | None = None) -> None:
+                 reception: Reception | None = None, max_body: int = DEFAULT_MAX_BODY_BYTES) -> None:
         self.rt = rt
+        self.max_body = max_body
         self.validator = RequestValidator(auth_token)
         self.public_base_url = public_base_url.rstrip("/")
         self.sender = sender
@@ -170,9 +172,12 @@ class WhatsAppChannel:
         signature = request.headers.get("x-twilio-signature", "")
         if not signature:
             return Response(status_code=403)
-        try:
-            form = {k: str(v) for k, v in (await request.form()).multi_items()}
-        except Exception:  # noqa: BLE001 - any body the form parser rejects is malformed
+        body = await read_limited(request, self.max_body)
+        if body is None:
+            return Response(status_code=413)
+        try:  # Twilio signs the URL and the form's fields, so they are read, then checked before any is used
+            form = dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False))
+        except (UnicodeDecodeError, ValueError):
             return Response(status_code=400)
         url = self.public_base_url + path
         if request.url.query:

@@ -75,8 +75,15 @@ def ken(ken_template, tmp_path) -> tuple[str, Path]:
 
 
 def make_prompt_due(path: Path) -> None:
-    """Ken's check-in time came a minute ago (whatever the real time of day is)."""
-    sql(path, "UPDATE client_profile SET next_prompt_at = ?", stamp(datetime.now(UTC) - timedelta(minutes=1)))
+    """Ken's check-in time came a minute ago today, in his zone (whatever the real time of day is)."""
+    from zoneinfo import ZoneInfo
+
+    now = datetime.now(UTC)
+    (zone,) = sql(path, "SELECT timezone FROM person WHERE display_name = 'Ken'")[0]
+    local_now = now.astimezone(ZoneInfo(zone))
+    due = max(local_now - timedelta(minutes=1), local_now.replace(hour=0, minute=0, second=0, microsecond=0))
+    sql(path, "UPDATE client_profile SET checkin_time = ?", due.strftime("%H:%M:%S.000000"))
+    sql(path, "UPDATE client_profile SET next_prompt_at = ?", stamp(due.astimezone(UTC)))
 
 
 def get_health(port: int) -> tuple[int, dict] | None:

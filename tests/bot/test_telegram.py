@@ -206,3 +206,31 @@ def test_group_chats_and_empty_updates_are_not_conversations(fake):
 def test_outbound_for_other_people_carries_no_platform_types():
     out = Outbound(text="x", attachment=Attachment("a.json", "{}"))
     assert type(out).__module__ == "handlers.types"
+
+
+def test_a_body_over_the_limit_is_refused_before_it_is_read(rt, fake):
+    async def scenario():
+        async with telegram.Bot(fake.token, base_url=fake.base_url) as bot:
+            channel = TelegramChannel(rt, bot, webhook_secret=SECRET, max_body=4096)
+            app = create_app(rt, [channel.route()])
+            update = fake.make_message_update(1001, "x" * 5000)
+            assert (await post(app, update)).status_code == 413
+            assert (await post(app, b"{" + b" " * 10_000 + b"}", raw=True)).status_code == 413
+            assert events(rt) == 0
+            assert (await post(app, fake.make_message_update(1001, "hi"))).status_code == 200
+
+    asyncio.run(scenario())
+
+
+def test_a_button_tapped_by_someone_else_than_the_chat_acts_on_nobody(rt, fake):
+    async def scenario():
+        async with telegram.Bot(fake.token, base_url=fake.base_url) as bot:
+            channel = TelegramChannel(rt, bot, webhook_secret=SECRET)
+            app = create_app(rt, [channel.route()])
+            await post(app, fake.make_message_update(1001, "hi"))
+            before = events(rt)
+            forged = fake.make_callback_update(1001, "agree", message_id=1, user_id=666)
+            assert (await post(app, forged)).status_code == 200
+            assert events(rt) == before  # ignored: not recorded, not dispatched
+
+    asyncio.run(scenario())

@@ -678,3 +678,19 @@ def test_sending_never_blocks_the_event_loop(rt, fake, templates):
     result, elapsed, ticks = asyncio.run(scenario())
     assert elapsed >= 0.5 and result.provider_id == fake.sids(KEN)[0]
     assert ticks >= 20, f"the loop ticked only {ticks} times in {elapsed:.2f} s"
+
+
+def test_an_unsigned_or_oversized_body_is_refused_before_it_is_parsed(rt, fake, templates):
+    async def scenario():
+        async with WhatsApp(rt, fake, templates) as wa:
+            wa.channel.max_body = 4096
+            params = fake.inbound_params(KEN, "x" * 5000)
+            assert (await wa.post(INBOUND_URL, params)).status_code == 413  # signed, but too big to read
+            huge = b"Body=" + b"x" * 100_000
+            refused = await wa.http.post(INBOUND_PATH, content=huge, headers={
+                "X-Twilio-Signature": "bm90IGl0", "Content-Type": "application/x-www-form-urlencoded"})
+            assert refused.status_code == 413
+            assert count(rt, InboundEvent) == count(rt, Person) == 0
+            assert (await wa.inbound(KEN, "hi")).status_code == 200
+
+    asyncio.run(scenario())
