@@ -299,7 +299,7 @@ def test_a_prompt_outside_the_window_is_sent_as_the_approved_template(rt, fake, 
     async def scenario():
         async with WhatsApp(rt, fake, templates) as wa:
             await wa.onboard()
-            clock.advance(days=2)  # Ken last wrote two days ago
+            clock.advance(days=2, hours=11)  # 21:00, his check-in time; Ken last wrote over two days ago
             report = await wa.tick()
             assert report.prompts == 1
 
@@ -319,7 +319,7 @@ def test_a_prompt_with_no_approved_template_fails_with_the_reason(rt, fake, temp
         async with WhatsApp(rt, fake, without) as wa:
             await wa.onboard()
             before = len(fake.messages)
-            clock.advance(days=2)
+            clock.advance(days=2, hours=11)  # 21:00, his check-in time
             await wa.tick()
             assert len(fake.messages) == before  # nothing went to Twilio
 
