@@ -196,13 +196,10 @@ def handle(turn: Turn, inbound: Inbound) -> None:
             return
     if alerts.handle_payload(turn, inbound.payload):
         return
-    if turn.person.role != Role.client and turn.state.flow is None:
-        # Partners and clinicians: an invitation link or /delete works as for anyone; the rest is theirs.
-        name, arg = command or ("", "")
-        if (name in ("start", "join") and arg) or name == "delete":
-            commands.run(turn, name, arg)
-        else:
-            roles.handle(turn, command)
+    if turn.person.role != Role.client and (command is not None or turn.state.flow is None):
+        # Partners and clinicians: which commands work depends on the role alone, never on a flow they are in
+        # (an invitation's consent question, a delete confirmation): a client's /settings is not theirs.
+        roles.command(turn, command)
         return
     if command is not None:
         commands.run(turn, *command)

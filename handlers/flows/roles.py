@@ -26,6 +26,30 @@ from handlers.turn import Turn
 from handlers.types import Outbound
 
 
+# What each role can ask for; everything else gets that role's short help. Invitation links and /delete work
+# for anyone.
+FOR_ANYONE = ("delete",)
+PARTNER_COMMANDS = ("clients", "stop", "help", "cancel")
+CLINICIAN_COMMANDS = ("clients", "client", "help", "cancel")
+
+
+def command(turn: Turn, given: tuple[str, str] | None) -> None:
+    """A partner's or clinician's command (or, outside any flow, plain text): by role alone."""
+    from handlers import commands
+
+    name, arg = given or ("", "")
+    if (name in ("start", "join") and arg) or name in FOR_ANYONE:
+        commands.run(turn, name, arg)
+        return
+    allowed = PARTNER_COMMANDS if turn.person.role == Role.partner else CLINICIAN_COMMANDS
+    if given is not None and turn.state.flow is not None:
+        turn.end_flow()  # a command leaves the question that was open (a consent screen, a confirmation)
+    if name == "cancel":
+        turn.say("menu.cancelled")
+        return
+    handle(turn, given if name in allowed else (("help", "") if given else None))
+
+
 def handle(turn: Turn, command: tuple[str, str] | None) -> None:
     """A partner's or clinician's message; anything unknown gets their short help."""
     name, arg = command or ("help", "")
