@@ -25,7 +25,6 @@ from handlers.parsing import normalize
 from handlers.turn import Turn
 from handlers.types import Outbound
 
-
 # What each role can ask for; everything else gets that role's short help. Invitation links and /delete work
 # for anyone.
 FOR_ANYONE = ("delete",)
