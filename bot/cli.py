@@ -167,6 +167,29 @@ def outbox_list(
                    f"{r.due_at:%Y-%m-%d %H:%M}  {r.last_error or ''}")
 
 
+@app.command("failed-updates")
+def failed_updates(
+    limit: Annotated[int, typer.Option(help="How many, newest first.")] = 50,
+    db: DbOption = None,
+) -> None:
+    """Inbound messages whose handling failed, retried and then kept as dead letters (no text, no address)."""
+    from sqlmodel import Session, col, select
+
+    from data.db import make_engine
+    from data.models import FailedUpdate
+
+    engine = make_engine(_settings(db).database_url)
+    with Session(engine) as session:
+        rows = list(session.exec(select(FailedUpdate).order_by(col(FailedUpdate.id).desc()).limit(limit)))
+    if not rows:
+        typer.echo("no failed updates")
+        return
+    typer.echo(f"{'id':>6} {'channel':<9} {'update':<14} {'person':>6} {'tries':>5} {'dead':<5} {'last (UTC)':<17} error")
+    for r in rows:
+        typer.echo(f"{r.id:>6} {r.channel:<9} {r.external_id[:14]:<14} {r.person_id or '-':>6} {r.attempts:>5} "
+                   f"{'yes' if r.dead else 'no':<5} {r.last_failed_at:%Y-%m-%d %H:%M}  {r.error}")
+
+
 @outbox_app.command("retry")
 def outbox_retry(message_id: Annotated[int, typer.Argument(help="The id of a failed message.")],
                  db: DbOption = None) -> None:

@@ -168,6 +168,25 @@ class Slip(SQLModel, table=True):
     next_time: str | None = Field(default=None, max_length=1000)
 
 
+class FailedUpdate(SQLModel, table=True):
+    """An inbound message whose handling raised: retried a few times, then kept here as a dead letter.
+
+    Neither its text nor its address is kept, only which message it was and what kind of error.
+    """
+
+    __tablename__ = "failed_update"
+    __table_args__ = (sa.UniqueConstraint("channel", "external_id", name="uq_failed_update"),)
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=16)
+    external_id: str = Field(max_length=128)
+    person_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    attempts: int = 0
+    error: str = Field(max_length=120)  # the exception's type, never its message (it may quote the text)
+    first_failed_at: datetime = _instant()
+    last_failed_at: datetime = _instant()
+    dead: bool = False
+
+
 class JournalNote(SQLModel, table=True):
     """Something the person wrote that fitted no question, kept because they asked to keep it."""
 

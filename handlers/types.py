@@ -37,7 +37,7 @@ MAX_PAYLOAD_BYTES = 64
 # An outbound message of this kind carries a secret (an invitation link): it is never joined with another
 # message, and once sent its stored text is replaced (only a hash of the token is kept anywhere else).
 SECRET_KIND = "secret"
-SECRET_SENT_TEXT = "(an invitation link; removed from storage once sent)"
+SECRET_SENT_TEXT = "[invitation link removed]"
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ import logging
 from data.db import run_db
 from handlers.dispatch import dispatch
 from handlers.types import Inbound, Runtime
+from scheduler import failures
 from scheduler.outbox import Delivery, claim
 
 log = logging.getLogger(__name__)
@@ -32,7 +33,25 @@ class Reception:
         self._fold_marks = rt.db.dialect.name == "sqlite"
 
     async def receive(self, inbound: Inbound) -> None:
-        """Handle one message (committed when this returns) and start sending its replies."""
+        """Handle one message (committed when this returns) and start sending its replies.
+
+        A message whose handling raises is tried again with backoff; after the last attempt it is kept
+        as a dead letter, the person gets an apology, and this returns normally so that the channel
+        moves on (a poll's offset advances, a webhook answers 200): one bad update blocks nobody.
+        """
+        for attempt in range(1, failures.ATTEMPTS + 1):
+            try:
+                await self._receive(inbound)
+                return
+            except Exception as exc:  # noqa: BLE001 - any failure of one message is that message's
+                final = attempt == failures.ATTEMPTS
+                await run_db(self.rt.db, failures.record, self.rt, inbound, exc, final=final)
+                if final:
+                    await self.flush(inbound)  # the apology
+                    return
+                await asyncio.sleep(failures.BACKOFF_SECONDS[attempt - 1])
+
+    async def _receive(self, inbound: Inbound) -> None:
         if not self._sends(inbound):
             await run_db(self.rt.db, dispatch, self.rt, inbound)
             return

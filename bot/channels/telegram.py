@@ -149,6 +149,9 @@ def translate(update: Update) -> Inbound | None:
     )
 
 
+POLL_RETRY_SECONDS = 1.0
+
+
 class TelegramChannel:
     """One bot: receives by polling or webhook, hands each update to the engine, then acknowledges it."""
 
@@ -239,8 +242,11 @@ class TelegramChannel:
             for item in updates:
                 try:
                     await self.handle(item)
-                except Exception:
-                    log.exception("update not handled; it will be fetched again", extra={"update_id": item.update_id})
+                except Exception as exc:  # the engine's own failures are retried and dead-lettered in Reception;
+                    # what is left is the network or the database: wait, then fetch the update again
+                    log.warning("update not handled; it will be fetched again",
+                                extra={"update_id": item.update_id, "error": type(exc).__name__})
+                    await asyncio.sleep(POLL_RETRY_SECONDS)
                     break
                 offset = item.update_id + 1
 
