@@ -267,6 +267,8 @@ class Outbox(SQLModel, table=True):
     delivery_status: str | None = Field(default=None, max_length=16)
     delivery_error: str | None = Field(default=None, max_length=16)
     force_template: bool = False  # send as the approved template even if the 24-hour window looks open
+    # The client a message to someone else is about (an alert, a nudge, an all-clear): erased with them.
+    about_person_id: int | None = Field(default=None, index=True)
     created_at: datetime = _instant()
     sent_at: datetime | None = _instant(default=None)
 

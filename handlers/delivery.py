@@ -76,6 +76,7 @@ def _values(session: Session, out: Outbound, *, key: str, now, channel: str | No
         idempotency_key=out.idempotency_key or key, priority=out.priority, status=OutboxStatus.pending,
         due_at=max(now, out.not_before) if out.not_before else now, attempts=0, lease_until=None, provider_id=None,
         last_error=None, delivery_status=None, delivery_error=None, created_at=now, sent_at=None,
+        about_person_id=out.about,
     )
 
 

@@ -183,6 +183,7 @@ def crisis_alerts(session: Session, content: Content, client: Person, escalation
             kind="alert", priority=Priority.urgent, template_key="clinician_alert",
             template_vars={"1": client_name(client), "2": kind},
             idempotency_key=f"esc:{escalation.id}:{'resend' if resend else 'alert'}:{escalation.level}:{clinician.id}",
+            about=client.id,
         ))
         record(session, escalation, "crisis_resend" if resend else "crisis_alert", clinician, now)
     return out
@@ -212,7 +213,7 @@ def safety_check_notes(session: Session, content: Content, client: Person, escal
                      time=message_time(content, clinician, escalation.created_at, now)),
             person_id=clinician.id, kind="alert", priority=Priority.normal, template_key="clinician_alert",
             template_vars={"1": client_name(client), "2": kind},
-            idempotency_key=f"esc:{escalation.id}:safe:{clinician.id}",
+            idempotency_key=f"esc:{escalation.id}:safe:{clinician.id}", about=client.id,
         ))
         record(session, escalation, "safe_note", clinician, now)
     return out
@@ -227,7 +228,7 @@ def now_safe_notes(session: Session, content: Content, client: Person, escalatio
             text=say(content, clinician, "ladder.crisis_now_safe", client=client_name(client)),
             person_id=clinician.id, kind="alert", priority=Priority.normal, template_key="clinician_alert",
             template_vars={"1": client_name(client), "2": content.text("opt.safe", clinician.locale)},
-            idempotency_key=f"esc:{escalation.id}:now_safe:{clinician.id}",
+            idempotency_key=f"esc:{escalation.id}:now_safe:{clinician.id}", about=client.id,
         ))
         record(session, escalation, "now_safe_note", clinician, now)
     return out
@@ -270,6 +271,7 @@ def all_clear(session: Session, content: Content, client: Person, now: datetime)
                          partner=person.display_name or "") + extra,
                 person_id=person.id, kind="all_clear", template_key="all_clear",
                 template_vars={"1": client_name(client)}, idempotency_key=f"esc:{esc.id}:clear:{person.id}",
+                about=client.id,
             ))
             record(session, esc, "all_clear", person, now)
     return out

@@ -157,15 +157,16 @@ class Turn:
 
     # -- speaking ------------------------------------------------------------------------------
     def say(self, key: str, options: Iterable[Option] = (), *, numbered: bool = True, secret: bool = False,
-            **fields: Any) -> None:
-        """Say a text; `secret` marks one that carries a secret (an invitation link), kept only until sent."""
-        self.say_text(self.t(key, **fields), options, numbered=numbered, secret=secret)
+            about: int | None = None, **fields: Any) -> None:
+        """Say a text; `secret` marks one that carries a secret (an invitation link), kept only until sent;
+        `about` names the client it is about (a partner's or clinician's reply), erased with them."""
+        self.say_text(self.t(key, **fields), options, numbered=numbered, secret=secret, about=about)
 
     def say_text(self, text: str, options: Iterable[Option] = (), *, numbered: bool = True,
-                 secret: bool = False) -> None:
+                 secret: bool = False, about: int | None = None, kind: str | None = None) -> None:
         self.out.append(
             Outbound(text=text, person_id=self.person.id, options=tuple(options), numbered=numbered,
-                     kind=SECRET_KIND if secret else "reply")
+                     kind=kind or (SECRET_KIND if secret else "reply"), about=about)
         )
 
     def ask(

@@ -38,6 +38,12 @@ MAX_PAYLOAD_BYTES = 64
 # message, and once sent its stored text is replaced (only a hash of the token is kept anywhere else).
 SECRET_KIND = "secret"
 SECRET_SENT_TEXT = "[invitation link removed]"
+# A message whose text is kept only until it is sent (a clinician's list naming several clients), and the
+# goodbye after an erasure, whose text and address are both dropped once sent.
+PRIVATE_KIND = "private"
+FAREWELL_KIND = "farewell"
+SENT_TEXT = "[removed once sent]"
+ERASED_ADDRESS = "erased"
 
 
 @dataclass(frozen=True)
@@ -89,6 +95,7 @@ class Outbound:
     channel: str | None = None  # set for replies: answer on the channel the message came from
     address: str | None = None
     idempotency_key: str | None = None
+    about: int | None = None  # the client a message to someone else is about (erased with them)
 
 
 @dataclass(frozen=True)

@@ -121,7 +121,7 @@ def _partner_nudges(rt: Runtime, session: Session, esc: Escalation, client: Pers
             text=rt.content.text("ladder.partner_nudge", partner.locale, client=name,
                                  partner=partner.display_name or contact.name, clinic=rt.clinic.name) + extra,
             person_id=partner.id, kind="nudge", template_key="partner_nudge", template_vars={"1": name},
-            idempotency_key=f"esc:{esc.id}:nudge:{partner.id}",
+            idempotency_key=f"esc:{esc.id}:nudge:{partner.id}", about=client.id,
         ))
     if not out:
         esc_mod.record(session, esc, "no_partners", None, now)
@@ -145,7 +145,7 @@ def _clinician_alerts(rt: Runtime, session: Session, esc: Escalation, client: Pe
             text=rt.content.text("ladder.clinician_alert", clinician.locale, partners=partners, **facts),
             person_id=clinician.id, options=(esc_mod.ack_option(rt.content, clinician, esc),),
             kind="alert", template_key="clinician_alert", template_vars={"1": facts["client"], "2": facts["last"]},
-            idempotency_key=f"esc:{esc.id}:alert:{clinician.id}",
+            idempotency_key=f"esc:{esc.id}:alert:{clinician.id}", about=client.id,
         ))
         esc_mod.record(session, esc, "clinician_alert", clinician, now)
     if not out:

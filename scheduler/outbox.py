@@ -25,7 +25,17 @@ from handlers.delivery import (
     outbox_rows,
     preferred_address,
 )
-from handlers.types import SECRET_KIND, SECRET_SENT_TEXT, Clock, Outbound, Runtime
+from handlers.types import (
+    ERASED_ADDRESS,
+    FAREWELL_KIND,
+    PRIVATE_KIND,
+    SECRET_KIND,
+    SECRET_SENT_TEXT,
+    SENT_TEXT,
+    Clock,
+    Outbound,
+    Runtime,
+)
 
 log = logging.getLogger(__name__)
 
@@ -187,7 +197,10 @@ _MARK_SENT_STATEMENT = update(Outbox.__table__).where(Outbox.__table__.c.id == b
     status=OutboxStatus.sent, provider_id=bindparam("pid"), sent_at=bindparam("at", type_=UTCDateTime()),
     lease_until=None, last_error=None,
     # A message that carried a secret (an invitation link) keeps no copy of it once sent.
-    text=case((Outbox.__table__.c.kind == SECRET_KIND, SECRET_SENT_TEXT), else_=Outbox.__table__.c.text))
+    text=case((Outbox.__table__.c.kind == SECRET_KIND, SECRET_SENT_TEXT),
+              (Outbox.__table__.c.kind == PRIVATE_KIND, SENT_TEXT), (Outbox.__table__.c.kind == FAREWELL_KIND, SENT_TEXT),
+              else_=Outbox.__table__.c.text),
+    address=case((Outbox.__table__.c.kind == FAREWELL_KIND, ERASED_ADDRESS), else_=Outbox.__table__.c.address))
 _MARK_SENT = Prepared(_MARK_SENT_STATEMENT)
 
 

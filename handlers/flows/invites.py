@@ -138,7 +138,8 @@ def on_answer(turn: Turn, reply: Reply) -> None:
         return
     if contact is not None:
         contact.consent_state, contact.partner_person_id = ConsentState.accepted, person.id
-    turn.say("invite.partner_welcome", client=(client.display_name if client else None) or "?")
+    turn.say("invite.partner_welcome", client=(client.display_name if client else None) or "?",
+             about=client.id if client else None)
     if client is not None and contact is not None:
         _tell(turn, client, "invite.client_accepted", contact=contact.name)
 

@@ -23,7 +23,7 @@ from data.models import (
     SupportContact,
 )
 from handlers.turn import Invalid, Reply, Step, Turn
-from handlers.types import Attachment, Outbound
+from handlers.types import FAREWELL_KIND, Attachment, Outbound
 
 FLOW = "delete"
 # Rows that belong to the person, with the column that says so. Partners' links to them are unset instead.
@@ -103,10 +103,13 @@ def erase(turn: Turn) -> None:
     session.execute(update(InboundEvent).where(InboundEvent.person_id == pid).values(person_id=None))
     for table, column in OWNED:
         session.execute(delete(table).where(getattr(table, column) == pid))
+    # Copies of messages about them sent to others (alerts, nudges, all-clears, summaries) go too.
+    session.execute(delete(Outbox).where(Outbox.about_person_id == pid))
     session.execute(delete(Person).where(Person.id == pid))
     session.expunge_all()
     turn.erased = True
-    turn.out[:] = [Outbound(text=goodbye, person_id=None)]
+    # The goodbye goes to the bare address; once sent, neither its text nor the address is kept.
+    turn.out[:] = [Outbound(text=goodbye, person_id=None, kind=FAREWELL_KIND)]
 
 
 FLOWS = {FLOW: {"confirm": Step(ask_confirm, on_confirm)}}

@@ -23,7 +23,7 @@ from data.models import (
 from handlers import escalation, recovery
 from handlers.parsing import normalize
 from handlers.turn import Turn
-from handlers.types import Outbound
+from handlers.types import PRIVATE_KIND, Outbound
 
 # What each role can ask for; everything else gets that role's short help. Invitation links and /delete work
 # for anyone.
@@ -132,8 +132,9 @@ def clinician_clients(turn: Turn, arg: str = "") -> None:
         lines.append(turn.t("roles.clinician_client_line", client=person.display_name or "?",
                             last=last.isoformat() if last else turn.t("ladder.never"),
                             streak=recovery.tally(profile, today).current, alerts=open_alerts))
+    # Names several clients: kept only until sent, so no erased client's name stays in this reply.
     turn.say_text("\n".join([turn.t("roles.clinician_clients_title", count=len(lines)), *lines])
-                  if lines else turn.t("roles.clinician_no_clients"))
+                  if lines else turn.t("roles.clinician_no_clients"), kind=PRIVATE_KIND)
 
 
 def clinician_client(turn: Turn, arg: str = "") -> None:
@@ -159,4 +160,5 @@ def clinician_client(turn: Turn, arg: str = "") -> None:
     turn.say("roles.client_summary", client=person.display_name or "?",
              answered=sum(c.answered_at is not None for c in week), streak=tally.current, longest=tally.longest,
              total=tally.total, mood=f"{mean(moods):.1f}" if moods else "–",
-             cravings=f"{mean(cravings):.1f} ({len(cravings)})" if cravings else "–", slips=len(slips))
+             cravings=f"{mean(cravings):.1f} ({len(cravings)})" if cravings else "–", slips=len(slips),
+             about=person.id)
