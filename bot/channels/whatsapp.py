@@ -27,7 +27,7 @@ from data.db import run_db
 from data.models import ChannelAddress, Outbox
 from handlers import optout
 from handlers.delivery import enqueue, preferred_address
-from handlers.types import Inbound, Option, Outbound, Runtime
+from handlers.types import FAREWELL_KIND, Inbound, Option, Outbound, Runtime
 from scheduler.outbox import RateLimited, RecipientUnreachable, Rejected, SendResult, TransientError
 from scheduler.reception import Reception
 
@@ -101,8 +101,12 @@ class WhatsAppSender:
         return last is not None and now - last < WINDOW - WINDOW_MARGIN
 
     async def send(self, message: Outbox) -> SendResult:
-        open_ = not message.force_template and await run_db(
-            self.rt.db, self.window_open, message.address, self.rt.clock())
+        now = self.rt.clock()
+        # The goodbye after an erasure answers the message that asked for it (the window is open), but the
+        # address it would be looked up by is already gone.
+        farewell = message.kind == FAREWELL_KIND and now - message.created_at < WINDOW - WINDOW_MARGIN
+        open_ = not message.force_template and (
+            farewell or await run_db(self.rt.db, self.window_open, message.address, now))
         params = {"from_": self.from_, "to": message.address}
         if self.status_callback:
             params["status_callback"] = self.status_callback

@@ -694,3 +694,15 @@ def test_an_unsigned_or_oversized_body_is_refused_before_it_is_parsed(rt, fake, 
             assert (await wa.inbound(KEN, "hi")).status_code == 200
 
     asyncio.run(scenario())
+
+
+def test_the_erase_confirmation_reaches_a_whatsapp_user(rt, fake, templates):
+    async def scenario():
+        async with WhatsApp(rt, fake, templates) as wa:
+            await wa.onboard()
+            await wa.say(KEN, "/delete")
+            return await wa.say(KEN, "1")  # Yes, erase everything
+
+    goodbye = asyncio.run(scenario())
+    assert "erased" in goodbye.casefold()
+    assert count(rt, Person) == 0
