@@ -100,13 +100,16 @@ class WhatsAppSender:
                 ChannelAddress.channel == CHANNEL, ChannelAddress.address == address)).first()
         return last is not None and now - last < WINDOW - WINDOW_MARGIN
 
-    async def send(self, message: Outbox) -> SendResult:
+    async def _window_open(self, message: Outbox) -> bool:
         now = self.rt.clock()
         # The goodbye after an erasure answers the message that asked for it (the window is open), but the
         # address it would be looked up by is already gone.
-        farewell = message.kind == FAREWELL_KIND and now - message.created_at < WINDOW - WINDOW_MARGIN
-        open_ = not message.force_template and (
-            farewell or await run_db(self.rt.db, self.window_open, message.address, now))
+        if message.kind == FAREWELL_KIND and now - message.created_at < WINDOW - WINDOW_MARGIN:
+            return True
+        return await run_db(self.rt.db, self.window_open, message.address, now)
+
+    async def send(self, message: Outbox) -> SendResult:
+        open_ = not message.force_template and await self._window_open(message)
         params = {"from_": self.from_, "to": message.address}
         if self.status_callback:
             params["status_callback"] = self.status_callback
