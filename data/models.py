@@ -319,3 +319,8 @@ class Invitation(SQLModel, table=True):
     expires_at: datetime = _instant()
     used_at: datetime | None = _instant(default=None)
     used_by: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+
+
+def limit(model, field: str) -> int:
+    """The longest text a column takes, from the model itself: flows check answers against this one place."""
+    return model.__table__.c[field].type.length

@@ -17,7 +17,7 @@ BEFORE_CONSENT = {"start", "help", "cancel", "delete", "join"}
 def parse(turn: Turn, text: str, payload: str | None) -> tuple[str, str] | None:
     """The command a message asks for, with its argument, or None when it is an ordinary answer."""
     if payload and payload.startswith("cmd:"):
-        return payload[4:], ""
+        return (payload[4:] if payload[4:] in COMMANDS else "unknown"), ""
     if text.startswith("/") and len(text) > 1:
         token, _, arg = text[1:].partition(" ")
         token = token.split("@", 1)[0].casefold()

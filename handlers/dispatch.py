@@ -6,7 +6,7 @@ import json
 import logging
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import lru_cache
 
@@ -26,7 +26,7 @@ from data.models import (
 )
 from handlers import commands, control, delivery, flows
 from handlers.flows import alerts, crisis, roles, talk
-from handlers.parsing import close_match, has_words, normalize
+from handlers.parsing import clean_text, close_match, has_words, normalize
 from handlers.safety import NOT_CRISIS, CrisisResult, Level, detect_crisis
 from handlers.safety.context import CONTEXT_MESSAGES, CONTEXT_WINDOW, in_context
 from handlers.safety.triage import rule_only
@@ -54,6 +54,9 @@ def dispatch(rt: Runtime, inbound: Inbound, *, claim_for: timedelta | None = Non
     caller in the same transaction, for a channel that sends them at once. `also` is the caller's
     own work to commit with it (run before the claim; not run for a duplicate).
     """
+    if inbound.text or inbound.payload:  # NUL, control characters and lone surrogates cannot be stored
+        inbound = replace(inbound, text=clean_text(inbound.text or "") if isinstance(inbound.text, str) else "",
+                          payload=clean_text(inbound.payload) if isinstance(inbound.payload, str) else None)
     for attempt in range(3):
         try:
             with Session(rt.db, expire_on_commit=False) as session:

@@ -210,3 +210,26 @@ def close_match(text: str, candidates: list[str], cutoff: float = 0.8) -> str | 
         return None
     found = difflib.get_close_matches(text, candidates, n=1, cutoff=cutoff)
     return found[0] if found else None
+
+
+ID_MAX = 2**31 - 1  # the database's integer columns
+
+
+def parse_id(text: str | None) -> int | None:
+    """A row id from a button's payload: ASCII digits only ("²" is a digit to str.isdigit), within range."""
+    if not text or len(text) > 10 or not text.isascii() or not text.isdecimal():
+        return None
+    value = int(text)
+    return value if 0 < value <= ID_MAX else None
+
+
+_SURROGATES = re.compile("[\ud800-\udfff]")
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(text: str) -> str:
+    """What a person sent, storable anywhere: no NUL or other control characters (PostgreSQL refuses NUL),
+    no lone surrogates (not valid UTF-8); anything else is kept as written."""
+    if _SURROGATES.search(text):
+        text = _SURROGATES.sub("\ufffd", text)
+    return _CONTROLS.sub("", text)

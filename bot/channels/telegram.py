@@ -134,16 +134,16 @@ def translate(update: Update) -> Inbound | None:
             return None  # in a private chat the one who taps is the chat: anyone else's tap acts on nobody
         return Inbound(
             channel=CHANNEL, address=str(chat.id), external_id=str(update.update_id), text="",
-            payload=query.data, profile_name=query.from_user.first_name if query.from_user else None,
+            payload=query.data if isinstance(query.data, str) else None, profile_name=query.from_user.first_name if query.from_user else None,
             language=query.from_user.language_code if query.from_user else None,
         )
     message = update.message
-    if message is None or message.chat.type != "private" or message.from_user is None \
+    if message is None or message.chat is None or message.chat.type != "private" or message.from_user is None \
             or message.from_user.id != message.chat.id:
         return None
     return Inbound(
         channel=CHANNEL, address=str(message.chat.id), external_id=str(update.update_id),
-        text=message.text or message.caption or "",
+        text=next((t for t in (message.text, message.caption) if isinstance(t, str) and t), ""),
         profile_name=message.from_user.first_name if message.from_user else None,
         language=message.from_user.language_code if message.from_user else None,
     )
@@ -267,7 +267,7 @@ class TelegramChannel:
             if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
                 raise ValueError("not an update")
             update = Update.de_json(data, self.bot)
-        except (ValueError, TypeError, KeyError, AttributeError, TelegramError):
+        except (ValueError, TypeError, KeyError, AttributeError, RecursionError, TelegramError):
             return Response(status_code=400)
         await self.handle(update)
         return Response(status_code=200)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from data.models import Craving, Person, Role
 from handlers import escalation
+from handlers.parsing import parse_id
 from handlers.turn import Turn
 
 FOLLOWUP_PREFIX = "fu:"
@@ -27,9 +28,8 @@ def acknowledge(turn: Turn, payload: str) -> None:
     if turn.person.role != Role.clinician:
         turn.say("alerts.not_for_you")
         return
-    try:
-        escalation_id = int(payload.removeprefix(escalation.ACK_PREFIX))
-    except ValueError:
+    escalation_id = parse_id(payload.removeprefix(escalation.ACK_PREFIX))
+    if escalation_id is None:
         turn.say("alerts.not_for_you")
         return
     outcome, esc = escalation.acknowledge(turn.session, escalation_id, turn.person, turn.now)
@@ -52,7 +52,8 @@ def followup(turn: Turn, payload: str) -> None:
 
     _, _, rest = payload.partition(":")
     craving_id, _, outcome = rest.partition(":")
-    row = turn.get(Craving, int(craving_id)) if craving_id.isdigit() else None
+    found = parse_id(craving_id)
+    row = turn.get(Craving, found) if found is not None else None
     if row is None or row.client_id != turn.person.id or outcome not in FOLLOWUP_OUTCOMES:
         turn.say("hint.stale")
         flows.reask_or_start(turn, None)

@@ -8,14 +8,14 @@ from sqlalchemy import bindparam
 from sqlmodel import col, select
 
 from data.db import Rows
-from data.models import CheckIn
+from data.models import CheckIn, limit
 from handlers import escalation, recovery
 from handlers.flows import scales
 from handlers.turn import Invalid, Reply, Step, Turn, saved
 from handlers.when import local_instant
 
 FLOW = "checkin"
-NOTE_MAX = 1000
+NOTE_MAX = limit(CheckIn, "note")
 STRONG_CRAVING = 7
 
 

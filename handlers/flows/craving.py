@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from data.models import Craving
+from data.models import Craving, limit
 from handlers.flows import scales
 from handlers.parsing import close_match, has_words, normalize
 from handlers.turn import Invalid, Reply, Step, Turn, saved
 
 FLOW = "craving"
 TRIGGERS = ("hungry", "angry", "lonely", "tired", "people", "places", "feelings", "other")
-FREE_MAX = 200
+FREE_MAX = min(limit(Craving, "where"), limit(Craving, "with_whom"))
 STRATEGIES_OFFERED = 4
 
 

@@ -6,14 +6,15 @@ from sqlalchemy import bindparam
 
 from data.content import SupportKind
 from data.db import Rows
-from data.models import ConsentState, Role, SupportContact
+from data.models import ConsentState, Invitation, Role, SupportContact, limit
 from handlers.flows import invites
 from handlers.parsing import has_words
 from handlers.turn import Invalid, Reply, Step, Turn
 
 FLOW = "network"
-NAME_MAX = 120
-REACH_MAX = 200
+# A name is stored on the contact and, for an invitation, on the invitation too: the shorter of the two.
+NAME_MAX = min(limit(SupportContact, "name"), limit(Invitation, "name"))
+REACH_MAX = limit(SupportContact, "reach")
 
 
 _CONTACTS = Rows(SupportContact, SupportContact.__table__.c.client_id == bindparam("client"),

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from data.models import Slip
+from data.models import Slip, limit
 from handlers import recovery
 from handlers.parsing import parse_date
 from handlers.turn import Invalid, Reply, Step, Turn, saved
 
 FLOW = "slip"
-TEXT_MAX = 1000
+TEXT_MAX = min(limit(Slip, "what_happened"), limit(Slip, "next_time"))
 
 
 def start(turn: Turn) -> None:

@@ -234,3 +234,43 @@ def test_a_button_tapped_by_someone_else_than_the_chat_acts_on_nobody(rt, fake):
             assert events(rt) == before  # ignored: not recorded, not dispatched
 
     asyncio.run(scenario())
+
+
+def test_odd_webhook_bodies_get_400_or_an_ignored_200_never_500(rt, fake):
+    update = fake.make_message_update(1001, "hi")
+    no_chat = {"update_id": 7, "message": {k: v for k, v in update["message"].items() if k != "chat"}}
+    number_text = {"update_id": 8, "message": dict(update["message"], text=12345)}
+    deep = b'{"update_id": 9, "message": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    surrogate = b'{"update_id": 10, "message": {"message_id": 1, "date": 1, "chat": {"id": 1001, "type": "private"}, ' \
+                b'"from": {"id": 1001, "is_bot": false, "first_name": "K"}, "text": "hi \\ud800 there"}}'
+
+    async def scenario():
+        async with telegram.Bot(fake.token, base_url=fake.base_url) as bot:
+            channel = TelegramChannel(rt, bot, webhook_secret=SECRET)
+            app = create_app(rt, [channel.route()])
+            codes = [(await post(app, no_chat)).status_code, (await post(app, number_text)).status_code,
+                     (await post(app, deep, raw=True)).status_code, (await post(app, surrogate, raw=True)).status_code]
+            return codes
+
+    codes = asyncio.run(scenario())
+    assert all(code in (200, 400, 413) for code in codes), codes
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=20),
+                    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner,
+                                                                                max_size=4), max_leaves=20)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=st.dictionaries(st.sampled_from(["update_id", "message", "callback_query", "edited_message", "x"]),
+                            JSON, max_size=4))
+def test_any_webhook_body_gets_a_considered_answer(rt, fake, body):
+    async def scenario():
+        async with telegram.Bot(fake.token, base_url=fake.base_url) as bot:
+            channel = TelegramChannel(rt, bot, webhook_secret=SECRET)
+            return (await post(create_app(rt, [channel.route()]), body)).status_code
+
+    assert asyncio.run(scenario()) in (200, 400)
