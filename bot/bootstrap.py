@@ -11,9 +11,7 @@ from handlers.types import Clinic, Clock, Runtime, system_clock
 
 
 def build_runtime(settings: Settings, *, clock: Clock = system_clock, migrate: bool = True) -> Runtime:
-    engine = make_engine(settings.database_url)
-    if migrate:
-        upgrade(engine)
+    engine = open_database(settings.database_url, migrate=migrate)
     try:
         content = Content(settings.content_dir or CONTENT_DIR)
     except ContentError as exc:
@@ -29,6 +27,28 @@ def build_runtime(settings: Settings, *, clock: Clock = system_clock, migrate: b
         default_locale=settings.default_locale,
         ladder=settings.ladder(),
     )
+
+
+def open_database(url: str, *, migrate: bool = True):
+    """The engine, migrated; a database that cannot be used ends start-up with one line naming DATABASE_URL
+    (never the URL itself: it may carry a password)."""
+    from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+
+    try:
+        engine = make_engine(url)
+        if migrate:
+            upgrade(engine)
+        return engine
+    except OSError as exc:
+        raise SystemExit(f"DATABASE_URL: cannot create or write the database's folder ({exc.strerror}); "
+                         "choose a folder this user can write") from None
+    except (ArgumentError, NoSuchModuleError, ValueError):
+        raise SystemExit("DATABASE_URL: not a database URL this bot can use; for example "
+                         "sqlite:///var/recovery-bot.db or postgresql+psycopg://user@host:5432/db") from None
+    except DBAPIError as exc:
+        reason = str(exc.orig).split("\n", 1)[0] if exc.orig is not None else type(exc).__name__
+        raise SystemExit(f"DATABASE_URL: cannot use the database ({reason[:200]}); check that the server runs, "
+                         "the address and the credentials") from None
 
 
 def configure_logging(level: str) -> None:

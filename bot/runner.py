@@ -73,6 +73,24 @@ class Worker:
             pass
 
 
+async def start_telegram(channel, *, webhook: bool) -> None:
+    """Start the Telegram channel; a refused token or an unreachable API ends start-up with one line naming
+    the setting (never the token: Telegram's URLs carry it)."""
+    from telegram.error import Forbidden, InvalidToken, NetworkError, TelegramError
+
+    try:
+        await channel.start(webhook=webhook)
+    except (InvalidToken, Forbidden):
+        raise SystemExit("TELEGRAM_BOT_TOKEN: Telegram refused the bot token; copy it again from @BotFather") \
+            from None
+    except NetworkError:
+        raise SystemExit("TELEGRAM_API_BASE_URL: cannot reach the Telegram Bot API; check the network and the "
+                         "address") from None
+    except TelegramError as exc:
+        raise SystemExit(f"TELEGRAM_BOT_TOKEN: Telegram did not accept the bot ({type(exc).__name__}); "
+                         "check the token and TELEGRAM_MODE") from None
+
+
 async def serve(settings: Settings, rt: Runtime, *, host: str, port: int) -> None:
     senders: dict = {}
     delivery = Delivery(rt, senders, limits=limits(settings))
@@ -90,7 +108,7 @@ async def serve(settings: Settings, rt: Runtime, *, host: str, port: int) -> Non
             public_base_url=settings.public_base_url, reception=reception,
             max_body=settings.webhook_max_body_bytes)
         webhook = settings.telegram_mode == "webhook"
-        await telegram.start(webhook=webhook)
+        await start_telegram(telegram, webhook=webhook)
         senders[telegram.sender.channel] = telegram.sender
         channels.append(telegram)
         if webhook:

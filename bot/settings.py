@@ -65,8 +65,13 @@ class Settings(BaseSettings):
     @field_validator("public_base_url")
     @classmethod
     def _public_url(cls, value: str | None) -> str | None:
-        if value is not None and not value.startswith(("https://", "http://")):
-            raise ValueError("must be the public https:// address webhooks are registered under")
+        from urllib.parse import urlsplit
+
+        if value is not None:
+            parts = urlsplit(value)
+            if parts.scheme not in ("https", "http") or not parts.hostname or " " in value or parts.query:
+                raise ValueError("must be the public https:// address webhooks are registered under, "
+                                 "like https://bot.example.org")
         return value.rstrip("/") if value else value
 
     @field_validator("telegram_bot_token")

@@ -1,0 +1,38 @@
+"""A wrong setting at start-up ends with one clear line naming the setting, a non-zero exit, and no secret."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+
+from tests.bot.test_run import BIN, env, free_port
+from tests.fakes.telegram_api import FakeTelegram
+
+
+def _run(args, tmp_path, **settings) -> subprocess.CompletedProcess:
+    return subprocess.run([str(BIN), *args], capture_output=True, text=True, cwd=tmp_path,
+                          env=env(PORT=str(free_port()), **settings), timeout=60)
+
+
+@pytest.mark.parametrize("setting, value, expect", [
+    ("DATABASE_URL", "postgresql+psycopg://someone:hunter2-secret@127.0.0.1:1/none", "cannot use the database"),
+    ("DATABASE_URL", "sqlite:////proc/not-a-folder/x.db", "cannot create or write the database's folder"),
+    ("DATABASE_URL", "mysql://localhost/x", "must start with sqlite://"),
+    ("PUBLIC_BASE_URL", "https://bot example org", "must be the public https:// address"),
+])
+def test_a_bad_setting_names_itself_in_one_line(tmp_path, setting, value, expect):
+    result = _run(["tick"], tmp_path, **{setting: value})
+    assert result.returncode != 0
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and setting in lines[0] and expect in lines[0], result.stderr
+    assert "Traceback" not in result.stderr and "hunter2-secret" not in result.stderr + result.stdout
+
+
+def test_a_refused_telegram_token_is_named_and_never_printed(tmp_path):
+    with FakeTelegram() as fake:
+        result = _run(["run"], tmp_path, DATABASE_URL=f"sqlite:///{tmp_path}/x.db",
+                      TELEGRAM_BOT_TOKEN="999999:not-the-real-token-abcdef", TELEGRAM_API_BASE_URL=fake.base_url)
+    assert result.returncode != 0
+    assert "TELEGRAM_BOT_TOKEN: Telegram refused the bot token" in result.stderr
+    assert "not-the-real-token" not in result.stderr + result.stdout and "Traceback" not in result.stderr
