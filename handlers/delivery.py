@@ -111,6 +111,10 @@ def write(session: Session, turn: Turn, *, channel: str, address: str, key_prefi
     rows = _rows(session, [(out, f"{key_prefix}:{n}") for n, out in enumerate(replies)], now=turn.now,
                  channel=channel, address=address)
     rows += _rows(session, [(out, f"{key_prefix}:o{n}") for n, out in enumerate(turn.after)], now=turn.now)
+    # Everyone else this turn wrote to now (a clinician's alert, a partner's all-clear): the caller sends
+    # those at once too, instead of leaving them for the next scheduler pass.
+    turn.others = list(dict.fromkeys((r["channel"], r["address"]) for r in rows
+                                     if (r["channel"], r["address"]) != (channel, address) and r["due_at"] <= turn.now))
     conn = session.connection()
     if lease_until is None or _QUEUED.first(conn, {"channel": channel, "address": address}) is not None:
         if rows:

@@ -44,6 +44,8 @@ class DispatchResult:
     # Replies (and anything else due to the address) leased to the caller to send now. Inside
     # dispatch, None means the replies were queued behind something and the queue must be claimed.
     claimed: list[Outbox] | None = field(default_factory=list)
+    # (channel, address) of other people this message wrote to, due now: a caller that sends sends those too.
+    others: list[tuple[str, str]] = field(default_factory=list)
 
 
 def dispatch(rt: Runtime, inbound: Inbound, *, claim_for: timedelta | None = None,
@@ -183,7 +185,7 @@ def _dispatch(rt: Runtime, session: Session, inbound: Inbound, now, *,
                             "suspended": state.suspended, "recent": state.recent, "updated_at": now}).close()
     leased = delivery.write(session, turn, channel=inbound.channel, address=inbound.address,
                             key_prefix=f"in:{event_id}", lease_until=lease_until)
-    return DispatchResult(person_id=person.id, replies=list(turn.out), claimed=leased)
+    return DispatchResult(person_id=person.id, replies=list(turn.out), claimed=leased, others=turn.others)
 
 
 def handle(turn: Turn, inbound: Inbound) -> None:

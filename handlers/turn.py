@@ -96,6 +96,7 @@ class Turn:
         self.now: datetime = rt.clock()
         self.out: list[Outbound] = []
         self.after: list[Outbound] = []  # messages for other people (clinicians, partners)
+        self.others: list[tuple[str, str]] = []  # where messages for others went, due now (set when written)
         self.erased = False  # set when the person has just erased all their data
         self.hint: str | None = None  # set after a wrong answer: said instead of the whole question
 

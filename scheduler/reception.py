@@ -67,12 +67,16 @@ class Reception:
             self.delivery.settle_marks(marks, written=False)
             raise
         self.delivery.settle_marks(marks, written=not result.duplicate)
-        self._start(inbound, result.claimed, expected=bool(result.replies))
+        self._start((inbound.channel, inbound.address), result.claimed, expected=bool(result.replies))
+        for channel, address in result.others:  # an alert to the clinician leaves now, not at the next pass
+            if channel in self.delivery.senders:
+                self._start((channel, address), [], expected=True)
 
     async def flush(self, inbound: Inbound) -> None:
         """Send whatever is queued for this address now (e.g. an opt-out confirmation)."""
         if self._sends(inbound):
-            self._start(inbound, await run_db(self.rt.db, self._claim, inbound.channel, inbound.address))
+            self._start((inbound.channel, inbound.address),
+                        await run_db(self.rt.db, self._claim, inbound.channel, inbound.address))
 
     def _sends(self, inbound: Inbound) -> bool:
         return self.delivery is not None and inbound.channel in self.delivery.senders
@@ -80,9 +84,9 @@ class Reception:
     def _claim(self, channel: str, address: str):
         return claim(self.rt.db, self.rt.clock(), channels=[channel], address=address, lease=self.delivery.lease)
 
-    def _start(self, inbound: Inbound, rows, *, expected: bool = False) -> None:
-        """Send `rows`; with `expected` (the message had replies), claim again if none came back."""
-        key = (inbound.channel, inbound.address)
+    def _start(self, key: tuple[str, str], rows, *, expected: bool = False) -> None:
+        """Send `rows` to the recipient `key`; with `expected` (there are messages for them), claim again if
+        none came back."""
         if key in self._waiting:
             self._waiting[key].extend(rows)
             self._recheck.add(key)

@@ -14,6 +14,7 @@ from bot.web import create_app
 from data.models import ChannelAddress, InboundEvent, Outbox
 from handlers.types import Attachment, Option, Outbound
 from scheduler.outbox import Delivery, RateLimited, RecipientUnreachable, Rejected, TransientError
+from scheduler.reception import Reception
 from tests.chat import Chat
 from tests.fakes.telegram_api import FakeTelegram
 from tests.scheduler.conftest import add_person, outbox_for
@@ -274,3 +275,26 @@ def test_any_webhook_body_gets_a_considered_answer(rt, fake, body):
             return (await post(create_app(rt, [channel.route()]), body)).status_code
 
     assert asyncio.run(scenario()) in (200, 400)
+
+
+def test_a_crisis_alert_to_the_clinician_leaves_at_once_not_at_the_next_pass(rt, fake):
+    """Messages a turn writes for someone else (here the urgent alert) go out with the replies."""
+    add_person(rt, role="clinician", name="Dr Chan", address="2002", channel="telegram")
+
+    async def scenario():
+        async with telegram.Bot(fake.token, base_url=fake.base_url) as bot:
+            delivery = Delivery(rt, {}, limits={})
+            channel = TelegramChannel(rt, bot, webhook_secret=SECRET, reception=Reception(rt, delivery))
+            delivery.senders["telegram"] = channel.sender
+            app = create_app(rt, [channel.route()])
+            for text in ("hi", "1", "Ken", "1", "21:00", "30 days ago"):
+                await post(app, fake.make_message_update(1001, text))
+            await post(app, fake.make_message_update(1001, "I took all my pills"))
+            for _ in range(100):  # no scheduler pass runs in this test
+                if fake.texts(2002):
+                    break
+                await asyncio.sleep(0.05)
+            await channel.reception.close()
+
+    asyncio.run(scenario())
+    assert any("Ken" in text for text in fake.texts(2002)), fake.texts(2002)
