@@ -4,14 +4,24 @@ the intent model on its own."""
 
 import sys
 
-from bench import dispatch_bench, intents_bench, safety_bench, scheduler_bench, telegram_bench
+from bench import (
+    dispatch_bench,
+    intents_bench,
+    notice_bench,
+    safety_bench,
+    scheduler_bench,
+    telegram_bench,
+)
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["safety"]:
         safety_bench.main(sys.argv[2:])
+    elif sys.argv[1:2] == ["notices"]:
+        notice_bench.main(sys.argv[2:])
     elif sys.argv[1:2] == ["intents"]:
         intents_bench.main(sys.argv[2:])
     else:
         dispatch_bench.main()
         scheduler_bench.main()
         telegram_bench.main()
+        notice_bench.main()
