@@ -245,6 +245,13 @@ class Marks:
                 future.set_exception(exc)
 
 
+def _renew(db: Engine, ids: list[int], until: datetime) -> None:
+    with Session(db) as session:
+        session.execute(update(Outbox).where(col(Outbox.id).in_(ids), Outbox.status == OutboxStatus.sending)
+                        .values(lease_until=until))
+        session.commit()
+
+
 def _set(db: Engine, row_id: int, **values) -> None:
     with Session(db) as session:
         session.execute(update(Outbox).where(Outbox.id == row_id).values(**values))
@@ -330,21 +337,35 @@ class Delivery:
         """Record a result off the event loop, so webhooks are answered while the outbox drains."""
         await run_db_aside(self.rt.db, _set, self.rt.db, row_id, **values)
 
+    async def _renew(self, ids: list[int]) -> None:
+        """Extend the lease on a queue still being sent by this worker."""
+        await run_db_aside(self.rt.db, _renew, self.rt.db, ids, self.clock() + self.lease)
+
     async def _gated(self, gate: asyncio.Semaphore, queue: list[Outbox]) -> int:
         async with gate:
             return await self.send_queue(queue)
 
     async def send_queue(self, queue: list[Outbox]) -> int:
-        """One recipient's messages, strictly in order; after a failure the rest wait their turn."""
+        """One recipient's messages, strictly in order; after a failure the rest wait their turn.
+
+        Each message is recorded as sent once it is sent (with other recipients' sends: a group commit),
+        never only after the whole queue, so a crash mid-queue re-sends at most the one in flight; and the
+        lease on the rest is renewed while a long queue is paced out, so no other worker takes it over.
+        """
         done: list[tuple[int, str | None]] = []
         rest: list[Outbox] = []
+        renewed = self.clock()  # the clock the leases are written with
         for n, row in enumerate(queue):
             if self.stopping:
                 rest = queue[n:]
                 break
+            if len(queue) - n > 1 and self.clock() - renewed > self.lease / 3:
+                renewed = self.clock()
+                await self._renew([r.id for r in queue[n:]])
             outcome = await self._send_one(row)
             if isinstance(outcome, SendResult):
                 done.append((row.id, outcome.provider_id))
+                await self._record_sent([done[-1]])
                 continue
             if outcome == BLOCKED:
                 rest = queue[n + 1:]
@@ -352,7 +373,6 @@ class Delivery:
             if outcome == REROUTED:  # the rest of this queue went to the other channel with it
                 self._rerouted = True
                 break
-        await self._record_sent(done)
         for later in rest:  # handed back untouched, still behind the one that failed
             await self._set(later.id, status=OutboxStatus.pending, lease_until=None, attempts=later.attempts - 1)
         return len(done)

@@ -91,3 +91,61 @@ def test_concurrent_claimers_never_share_a_row(rt):
         t.join()
     assert len(claimed) == len(set(claimed)) == 30
     assert all(r.status == "sending" and r.lease_until > rt.clock() - timedelta(seconds=1) for r in rows(rt))
+
+
+def _queue_to_one_chat(rt, count: int) -> None:
+    from handlers.delivery import enqueue
+    from handlers.types import Outbound
+
+    with Session(rt.db) as session:
+        enqueue(session, [(Outbound(text=f"alert {n}", channel="console", address="clinician-9"), f"q{n}")
+                          for n in range(count)], now=rt.clock())
+        session.commit()
+
+
+def _statuses(rt) -> list[str]:
+    with Session(rt.db) as session:
+        return [r.status for r in session.exec(select(Outbox).order_by(col(Outbox.id)))]
+
+
+def test_each_message_of_a_long_queue_is_recorded_sent_when_it_is_sent(rt):
+    """A crash after the 5th send of a queue re-sends at most the one in flight, not the four before it."""
+    from scheduler.outbox import Delivery
+
+    _queue_to_one_chat(rt, 8)
+    seen_before_send: list[list[str]] = []
+
+    class Watching:
+        channel = "console"
+
+        async def send(self, message):
+            seen_before_send.append(await asyncio.to_thread(_statuses, rt))
+            return SendResult(provider_id=f"p{message.id}")
+
+    assert asyncio.run(Delivery(rt, {"console": Watching()}, limits={}).drain()) == 8
+    assert seen_before_send[4][:4] == ["sent"] * 4  # recorded before the fifth went out
+    assert _statuses(rt) == ["sent"] * 8
+
+
+def test_a_queue_paced_longer_than_its_lease_keeps_it_and_is_sent_once(rt, clock):
+    """Another worker's claim finds nothing while this one is still pacing out a long queue."""
+    from scheduler.outbox import Delivery
+
+    _queue_to_one_chat(rt, 6)
+    sent: list[int] = []
+    stolen: list[int] = []
+
+    class Slow:
+        channel = "console"
+
+        async def send(self, message):
+            sent.append(message.id)
+            clock.advance(seconds=50)  # the lease is two minutes: the queue outlives it without renewal
+            await asyncio.sleep(0.05)  # pacing, as Telegram's 1 message/s per chat would be
+            other = await asyncio.to_thread(claim, rt.db, clock(), channels=["console"], lease=LEASE)
+            stolen.extend(r.id for r in other)
+            return SendResult(provider_id=f"p{message.id}")
+
+    delivery = Delivery(rt, {"console": Slow()}, limits={}, lease=timedelta(seconds=120))
+    asyncio.run(delivery.drain())
+    assert stolen == [] and len(sent) == len(set(sent)) == 6
