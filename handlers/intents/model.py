@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from handlers.intents import ACTIONABLE, INTENTS, TARGETS, Understood
-from handlers.safety.model import Embedder, Loaded, features, shared_embedder
+from handlers.safety.model import Embedder, Loaded, Ngrams, shared_embedder
 from handlers.safety.normalisation import normalise
 
 ARTIFACT = Path(__file__).resolve().parents[2] / "data" / "intents" / "model.json.gz"
@@ -56,10 +56,7 @@ class Head:
 class Model:
     def __init__(self, artifact: dict, embedder: Embedder | None = None) -> None:
         self.version: str = artifact["version"]
-        self.char_index = {g: i for i, g in enumerate(artifact["char_vocab"])}
-        self.word_index = {g: i for i, g in enumerate(artifact["word_vocab"])}
-        self.char_idf = np.asarray(artifact["char_idf"], dtype=np.float64)
-        self.word_idf = np.asarray(artifact["word_idf"], dtype=np.float64)
+        self.ngrams = Ngrams(artifact)
         self.intent = Head(artifact["intent"])
         self.target = Head(artifact["target"])
         self.floors = {lang: float(f) for lang, f in artifact["floors"].items()}
@@ -76,7 +73,7 @@ class Model:
 
     def probabilities(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """(intent probabilities, target probabilities), in the order of each head's classes."""
-        idx, values = features(normalise(text), self.char_index, self.word_index, self.char_idf, self.word_idf)
+        idx, values = self.ngrams.features(normalise(text))
         vector = self.embedder.encode([text])[0] * self.dense_scale
         return (self.intent.probabilities(idx, values, vector),
                 self.target.probabilities(idx, values, vector))

@@ -86,6 +86,19 @@ def features(norm: str, char_index: dict[str, int], word_index: dict[str, int], 
     return np.concatenate([ci, wi + len(char_index)]), np.concatenate([cv, wv])
 
 
+class Ngrams:
+    """A trained artifact's n-gram vocabulary and IDF, turning a normalised text into its sparse features."""
+
+    def __init__(self, artifact: dict) -> None:
+        self.char_index = {g: i for i, g in enumerate(artifact["char_vocab"])}
+        self.word_index = {g: i for i, g in enumerate(artifact["word_vocab"])}
+        self.char_idf = np.asarray(artifact["char_idf"], dtype=np.float64)
+        self.word_idf = np.asarray(artifact["word_idf"], dtype=np.float64)
+
+    def features(self, norm: str) -> tuple[np.ndarray, np.ndarray]:
+        return features(norm, self.char_index, self.word_index, self.char_idf, self.word_idf)
+
+
 def _sigmoid(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-x)) if x >= 0 else math.exp(x) / (1.0 + math.exp(x))
 
@@ -128,10 +141,7 @@ def shared_embedder() -> Embedder:
 class Model:
     def __init__(self, artifact: dict, embedder: Embedder | None = None) -> None:
         self.version: str = artifact["version"]
-        self.char_index = {g: i for i, g in enumerate(artifact["char_vocab"])}
-        self.word_index = {g: i for i, g in enumerate(artifact["word_vocab"])}
-        self.char_idf = np.asarray(artifact["char_idf"], dtype=np.float64)
-        self.word_idf = np.asarray(artifact["word_idf"], dtype=np.float64)
+        self.ngrams = Ngrams(artifact)
         self.coef = np.asarray(artifact["coef"], dtype=np.float64)  # (features, 1 + kinds)
         self.intercept = np.asarray(artifact["intercept"], dtype=np.float64)
         svm = artifact["meaning_svm"]
@@ -163,7 +173,7 @@ class Model:
         return self._embedder
 
     def ngram_logits(self, norm: str) -> np.ndarray:
-        idx, values = features(norm, self.char_index, self.word_index, self.char_idf, self.word_idf)
+        idx, values = self.ngrams.features(norm)
         return values @ self.coef[idx] + self.intercept
 
     def meaning_decision(self, vectors: np.ndarray) -> np.ndarray:
