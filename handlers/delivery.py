@@ -190,9 +190,11 @@ def _claim_queue_statement(dialect: str):
                table.c.due_at <= now)
     in_the_way = exists().where(
         literal_column(f"earlier.{UNSENT}"),
-        earlier.c.channel == table.c.channel, earlier.c.address == table.c.address, earlier.c.id < table.c.id,
+        earlier.c.channel == table.c.channel, earlier.c.address == table.c.address, earlier.c.id != table.c.id,
+        # In flight under a live lease, whatever its id (one worker per chat); or an earlier one waiting to retry.
         or_(and_(earlier.c.status == OutboxStatus.sending, earlier.c.lease_until >= now),
-            and_(earlier.c.status == OutboxStatus.pending, earlier.c.attempts > 0, earlier.c.due_at > now)),
+            and_(earlier.c.id < table.c.id, earlier.c.status == OutboxStatus.pending, earlier.c.attempts > 0,
+                 earlier.c.due_at > now)),
     )
     return (
         update(table)

@@ -146,8 +146,12 @@ def _blocked(now: datetime):
     earlier = EARLIER_OUTBOX
     return exists().where(
         literal_column(f"earlier.{UNSENT}"),  # the recipient's queue (ix_outbox_unsent), not their history
-        earlier.channel == Outbox.channel, earlier.address == Outbox.address, earlier.id < Outbox.id,
-        or_(earlier.status == OutboxStatus.sending, earlier.attempts > 0, earlier.due_at <= now),
+        earlier.channel == Outbox.channel, earlier.address == Outbox.address,
+        or_(and_(earlier.id < Outbox.id,
+                 or_(earlier.status == OutboxStatus.sending, earlier.attempts > 0, earlier.due_at <= now)),
+            # Any message to the chat in flight under a live lease, whatever its id: a row committed late
+            # with a lower id must not give a second worker the same chat.
+            and_(earlier.id != Outbox.id, earlier.status == OutboxStatus.sending, earlier.lease_until >= now)),
     )
 
 

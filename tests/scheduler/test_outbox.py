@@ -149,3 +149,18 @@ def test_a_queue_paced_longer_than_its_lease_keeps_it_and_is_sent_once(rt, clock
     delivery = Delivery(rt, {"console": Slow()}, limits={}, lease=timedelta(seconds=120))
     asyncio.run(delivery.drain())
     assert stolen == [] and len(sent) == len(set(sent)) == 6
+
+
+def test_a_chat_with_a_message_in_flight_is_held_by_one_worker_even_for_a_lower_id(rt, clock):
+    """A row committed late with a lower id is not claimed while a higher one of the same chat is leased."""
+    _queue_to_one_chat(rt, 2)
+    with Session(rt.db) as session:
+        low, high = session.exec(select(Outbox).order_by(col(Outbox.id))).all()
+        high.status, high.lease_until, high.attempts = "sending", clock() + LEASE, 1  # worker X holds the chat
+        session.add(high)
+        session.commit()
+        low_id = low.id
+    assert claim(rt.db, clock(), channels=["console"]) == []  # worker Y: nothing to take
+    assert claim(rt.db, clock(), channels=["console"], address="clinician-9") == []
+    clock.advance(seconds=LEASE.total_seconds() + 1)  # X died: its lease ran out
+    assert [r.id for r in claim(rt.db, clock(), channels=["console"])][0] == low_id
