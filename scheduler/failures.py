@@ -8,6 +8,7 @@ recorded without its text or address (`recovery-bot failed-updates` lists them),
 from __future__ import annotations
 
 import logging
+import os
 import traceback
 from datetime import datetime
 
@@ -29,7 +30,7 @@ def where(exc: BaseException) -> str:
     if not frames:
         return type(exc).__name__
     last = frames[-1]
-    return f"{type(exc).__name__} at {last.filename.rsplit('/', 2)[-2:][-1]}:{last.lineno}"
+    return f"{type(exc).__name__} at {os.path.basename(last.filename)}:{last.lineno}"
 
 
 def record(rt: Runtime, inbound: Inbound, exc: BaseException, *, final: bool) -> None:
