@@ -444,6 +444,7 @@ def breakdown(clients: int = 30, rounds: int = 1) -> dict[str, float]:
     TelegramSender to a fake Bot API in this process (the event loop's thread CPU only)."""
     from data.content import Content
     from data.db import make_engine, upgrade
+    from data.outbox import Claimant
     from handlers.dispatch import dispatch
     from handlers.types import Inbound, Runtime, system_clock
     from scheduler.outbox import LEASE, Marks
@@ -460,7 +461,7 @@ def breakdown(clients: int = 30, rounds: int = 1) -> dict[str, float]:
         for n, (chat_id, text) in enumerate(order):
             marks = Marks([(done, None)], system_clock())  # the previous replies, sent by now
             t0 = time.thread_time()
-            result = dispatch(rt, Inbound("telegram", str(chat_id), str(n), text=text), claim_for=LEASE,
+            result = dispatch(rt, Inbound("telegram", str(chat_id), str(n), text=text), claim_for=Claimant("bench", LEASE),
                               also=marks.write if done else None)
             spent += time.thread_time() - t0
             done = [(row.id, "1") for row in result.claimed]

@@ -196,19 +196,12 @@ def outbox_retry(message_id: Annotated[int, typer.Argument(help="The id of a fai
     """Put a failed message back in the queue, to be sent on the next pass."""
     from datetime import UTC, datetime
 
-    from sqlalchemy import update
-    from sqlmodel import Session
-
+    from data import outbox
     from data.db import make_engine
-    from data.models import Outbox, OutboxStatus
 
     engine = make_engine(_settings(db).database_url)
-    with Session(engine) as session:
-        done = session.execute(
-            update(Outbox).where(Outbox.id == message_id, Outbox.status == OutboxStatus.failed)
-            .values(status=OutboxStatus.pending, attempts=0, due_at=datetime.now(UTC), last_error=None)
-        ).rowcount
-        session.commit()
+    with engine.begin() as conn:
+        done = outbox.requeue_failed(conn, message_id, datetime.now(UTC))
     if not done:
         typer.echo(f"recovery-bot: message {message_id} is not a failed message", err=True)
         raise typer.Exit(1)

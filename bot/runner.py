@@ -147,6 +147,8 @@ async def serve(settings: Settings, rt: Runtime, *, host: str, port: int) -> Non
         loop.add_signal_handler(sig, server.request_exit)
     scheduler.start()
     asyncio.get_running_loop().call_soon(lambda: asyncio.ensure_future(worker.tick()))
+    # Keeps this process's leases alive, and sends what falls due between passes or was left by a dead process.
+    sending = asyncio.ensure_future(delivery.run())
     log.info("recovery-bot running on http://%s:%s (channels: %s)", host, port, ", ".join(senders) or "none")
     try:
         await server.serve()  # returns after SIGINT / SIGTERM, once in-flight requests finish
@@ -155,6 +157,7 @@ async def serve(settings: Settings, rt: Runtime, *, host: str, port: int) -> Non
         # cancel it half-way (APScheduler cancels running jobs), which a clean stop must not do.
         scheduler.pause()
         await worker.stop()
+        sending.cancel()
         scheduler.shutdown(wait=False)
         await reception.close()
         for channel in channels:

@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
+import sqlalchemy.orm
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import JSON, Column, Field, SQLModel
 
@@ -261,6 +262,8 @@ class Outbox(SQLModel, table=True):
     due_at: datetime = _instant()
     attempts: int = 0
     lease_until: datetime | None = _instant(default=None)
+    # The worker holding the lease: only it renews the lease (see scheduler/outbox/worker.py).
+    lease_owner: str | None = Field(default=None, max_length=64)
     provider_id: str | None = Field(default=None, max_length=128)
     last_error: str | None = Field(default=None, max_length=500)
     # What the platform reported after accepting it (WhatsApp status callbacks): only moves forward.
@@ -324,3 +327,8 @@ class Invitation(SQLModel, table=True):
 def limit(model, field: str) -> int:
     """The longest text a column takes, from the model itself: flows check answers against this one place."""
     return model.__table__.c[field].type.length
+
+
+# Every table is declared: configure the ORM now rather than on its first query, since rows are also built
+# straight from RETURNING (data/outbox.py) or attached without one (data/db.py), which may come first.
+sa.orm.configure_mappers()

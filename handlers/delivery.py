@@ -1,61 +1,31 @@
-"""Writes a turn's outbound messages to the outbox, in the same transaction as everything else."""
+"""Writes a turn's outbound messages to the outbox, in the same transaction as everything else.
+
+How an `Outbound` becomes a queued row; the queue itself (its rows, order, claims and statuses) is
+data/outbox.py.
+"""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from datetime import datetime, timedelta
 
-from sqlalchemy import and_, bindparam, exists, literal_column, or_, update
-from sqlalchemy.orm import aliased
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from data.db import Prepared, dialect_insert
-from data.models import UNSENT, ChannelAddress, Outbox, OutboxStatus, UTCDateTime
+from data import outbox
+from data.models import Outbox
+from data.outbox import Lease, preferred_address
 from handlers.turn import Turn
 from handlers.types import SECRET_KIND, Outbound
 
 log = logging.getLogger(__name__)
 
-
-def preferred_address(session: Session, person_id: int) -> ChannelAddress | None:
-    """The address the person wrote from most recently that is still reachable and opted in."""
-    return session.exec(
-        select(ChannelAddress)
-        .where(
-            ChannelAddress.person_id == person_id,
-            col(ChannelAddress.unreachable_at).is_(None),
-            col(ChannelAddress.opted_out_at).is_(None),
-        )
-        .order_by(col(ChannelAddress.last_inbound_at).desc().nulls_last(), col(ChannelAddress.id))
-    ).first()
+__all__ = ["enqueue", "joined", "preferred_address", "row_for", "write"]
 
 
-# A message whose idempotency key is already queued is skipped, so a repeated pass cannot queue it twice.
-_OUTBOX_FIELDS = [c.name for c in Outbox.__table__.c if c.name != "id"]
-
-
-def _insert_statement(dialect: str):
-    return (
-        dialect_insert(dialect)(Outbox.__table__)
-        .values({name: bindparam(name, type_=Outbox.__table__.c[name].type) for name in _OUTBOX_FIELDS})
-        .on_conflict_do_nothing(index_elements=["idempotency_key"])
-    )
-
-
-_INSERT = Prepared(_insert_statement)
-_INSERT_LEASED = Prepared(lambda dialect: _insert_statement(dialect).returning(Outbox.__table__.c.id))
-# Whether anything is queued for an address (through ix_outbox_unsent: its queue, not its history).
-_QUEUED = Prepared(
-    select(literal_column("1")).select_from(Outbox.__table__)
-    .where(literal_column(f"outbox.{UNSENT}"), Outbox.__table__.c.channel == bindparam("channel"),
-           Outbox.__table__.c.address == bindparam("address"))
-    .limit(1)
-)
-
-
-def _values(session: Session, out: Outbound, *, key: str, now, channel: str | None,
-            address: str | None) -> dict | None:
+def row_for(session: Session, out: Outbound, *, key: str, now, channel: str | None = None,
+            address: str | None = None) -> dict | None:
+    """The queued row for a message (to `channel`/`address`, or else wherever its person is reached);
+    None when the person has nowhere to be reached."""
     channel, address = out.channel or channel, out.address or address
     if channel is None or address is None:
         found = preferred_address(session, out.person_id) if out.person_id else None
@@ -64,26 +34,21 @@ def _values(session: Session, out: Outbound, *, key: str, now, channel: str | No
             return None
         channel, address = found.channel, found.address
     attachment = out.attachment
-    return dict(
-        person_id=out.person_id, channel=channel, address=address, text=out.text,
-        options=[{"label": o.label, "payload": o.payload} for o in out.options], numbered=out.numbered,
-        kind=out.kind,
-        attachment=(
-            {"filename": attachment.filename, "content": attachment.content, "mime_type": attachment.mime_type}
-            if attachment else None
-        ),
-        template_key=out.template_key, template_vars=dict(out.template_vars), force_template=out.force_template,
-        idempotency_key=out.idempotency_key or key, priority=out.priority, status=OutboxStatus.pending,
-        due_at=max(now, out.not_before) if out.not_before else now, attempts=0, lease_until=None, provider_id=None,
-        last_error=None, delivery_status=None, delivery_error=None, created_at=now, sent_at=None,
-        about_person_id=out.about,
+    return outbox.row(
+        channel=channel, address=address, text=out.text, key=out.idempotency_key or key, now=now,
+        person_id=out.person_id, options=[{"label": o.label, "payload": o.payload} for o in out.options],
+        numbered=out.numbered, kind=out.kind,
+        attachment=({"filename": attachment.filename, "content": attachment.content,
+                     "mime_type": attachment.mime_type} if attachment else None),
+        template_key=out.template_key, template_vars=out.template_vars, force_template=out.force_template,
+        priority=out.priority, due_at=out.not_before, about_person_id=out.about,
     )
 
 
 def _rows(session: Session, messages: list[tuple[Outbound, str]], *, now, channel: str | None = None,
           address: str | None = None) -> list[dict]:
     """The outbox rows for messages (each with its idempotency key), leaving out any with nowhere to go."""
-    rows = [_values(session, out, key=key, now=now, channel=channel, address=address) for out, key in messages]
+    rows = [row_for(session, out, key=key, now=now, channel=channel, address=address) for out, key in messages]
     return [r for r in rows if r is not None]
 
 
@@ -91,20 +56,18 @@ def enqueue(session: Session, messages: list[tuple[Outbound, str]], *, now, chan
             address: str | None = None) -> int:
     """Add messages (each with its idempotency key) to the outbox in one statement; returns how many."""
     rows = _rows(session, messages, now=now, channel=channel, address=address)
-    if rows:
-        # On the session's connection: no ORM objects or flush needed for write-only rows.
-        _INSERT.executemany(session.connection(), rows)
+    outbox.add(session.connection(), rows)  # on the session's connection: no ORM objects or flush needed
     return len(rows)
 
 
 def write(session: Session, turn: Turn, *, channel: str, address: str, key_prefix: str,
-          lease_until: datetime | None = None) -> list[Outbox] | None:
+          lease: Lease | None = None) -> list[Outbox] | None:
     """Queue the replies on the channel the message came from, and messages for others where they are.
 
-    With `lease_until`, the caller sends this address's messages now: when nothing was queued for
-    the address before, the replies due now go in already leased to it, and are returned, oldest
-    first (one statement each, instead of queuing them and then claiming them back). None means the
-    caller must claim the queue itself (`claim_queue`), which keeps an earlier message's place.
+    With a `lease`, the caller sends this address's messages now: when nothing was queued for the
+    address before, the replies due now go in already leased to it, and are returned, oldest first
+    (instead of queuing them and then claiming them back). None means the caller must claim the queue
+    itself (`outbox.claim_queue`), which keeps an earlier message's place.
     """
     limit = turn.rt.join_replies.get(channel)
     replies = joined(turn.out, limit) if limit else turn.out
@@ -116,19 +79,15 @@ def write(session: Session, turn: Turn, *, channel: str, address: str, key_prefi
     turn.others = list(dict.fromkeys((r["channel"], r["address"]) for r in rows
                                      if (r["channel"], r["address"]) != (channel, address) and r["due_at"] <= turn.now))
     conn = session.connection()
-    if lease_until is None or _QUEUED.first(conn, {"channel": channel, "address": address}) is not None:
-        if rows:
-            _INSERT.executemany(conn, rows)
+    if lease is None or outbox.queued(conn, channel, address):
+        outbox.add(conn, rows)
         return None
-    leased = []
-    for row in rows:  # in order, so the ids keep the order the messages were written in
-        if row["channel"] == channel and row["address"] == address and row["due_at"] <= turn.now:
-            row.update(status=OutboxStatus.sending, lease_until=lease_until, attempts=1)
-            written = _INSERT_LEASED.first(conn, row)
-            if written is not None:  # None: that idempotency key was already queued
-                leased.append(Outbox.model_construct(id=written[0], **row))
+    leased: list[Outbox] = []
+    for r in rows:  # one at a time, in order, so the ids keep the order the messages were written in
+        if r["channel"] == channel and r["address"] == address and r["due_at"] <= turn.now:
+            leased += outbox.add_leased(conn, [r], lease)
         else:
-            _INSERT.execute(conn, row).close()
+            outbox.add(conn, [r])
     return leased
 
 
@@ -162,63 +121,3 @@ def _joinable(before: Outbound, after: Outbound, limit: int) -> bool:
     return (plain and not secret and after.attachment is None and after.not_before is None and after.idempotency_key is None
             and (before.person_id, before.channel, before.address) == (after.person_id, after.channel, after.address)
             and len(before.text) + 2 + len(after.text) <= limit)
-
-
-# -- claiming one recipient's queue (used right after handling their message, and by the outbox) -----------
-def is_due(now: datetime):
-    expired = and_(Outbox.status == OutboxStatus.sending, col(Outbox.lease_until) < now)
-    return and_(or_(Outbox.status == OutboxStatus.pending, expired), col(Outbox.due_at) <= now)
-
-
-EARLIER_OUTBOX = aliased(Outbox, name="earlier")  # built once: SQLAlchemy re-processes every column of a new alias
-
-
-def _claim_queue_statement(dialect: str):
-    """UPDATE ... RETURNING that leases one recipient's due messages, built once on the table itself.
-
-    Core, not ORM: an ORM bulk update re-evaluates its WHERE against the session's objects and
-    builds a cache key on every call, which cost more than the statement itself on this hot path.
-    """
-    table = Outbox.__table__
-    earlier = table.alias("earlier")
-    now = bindparam("now", type_=UTCDateTime())
-    # Both lookups go through ix_outbox_unsent: the recipient's queue, not their whole history, and
-    # not every due message of everyone (which a (status, due_at) index would read first).
-    due = and_(literal_column(f"outbox.{UNSENT}"),
-               or_(table.c.status == OutboxStatus.pending,
-                   and_(table.c.status == OutboxStatus.sending, table.c.lease_until < now)),
-               table.c.due_at <= now)
-    in_the_way = exists().where(
-        literal_column(f"earlier.{UNSENT}"),
-        earlier.c.channel == table.c.channel, earlier.c.address == table.c.address, earlier.c.id != table.c.id,
-        # In flight under a live lease, whatever its id (one worker per chat); or an earlier one waiting to retry.
-        or_(and_(earlier.c.status == OutboxStatus.sending, earlier.c.lease_until >= now),
-            and_(earlier.c.id < table.c.id, earlier.c.status == OutboxStatus.pending, earlier.c.attempts > 0,
-                 earlier.c.due_at > now)),
-    )
-    return (
-        update(table)
-        .where(due, table.c.channel == bindparam("to_channel"), table.c.address == bindparam("to_address"), ~in_the_way)
-        .values(status=OutboxStatus.sending, lease_until=bindparam("lease_to", type_=UTCDateTime()),
-                attempts=table.c.attempts + 1)
-        .returning(*table.c)
-    )
-
-
-_CLAIM_QUEUE = Prepared(_claim_queue_statement)
-
-
-def outbox_rows(rows) -> list[Outbox]:
-    """Plain outbox rows from RETURNING (mappings), oldest first (no second query, no session to expire them)."""
-    return sorted((Outbox.model_construct(**row) for row in rows), key=lambda r: r.id)
-
-
-def claim_queue(session: Session, channel: str, address: str, now: datetime, lease: timedelta) -> list[Outbox]:
-    """Lease every due message to one recipient, oldest first, unless an earlier one is in flight
-    elsewhere or waiting out a retry (then they wait, keeping the order)."""
-    rows = _CLAIM_QUEUE.all(session.connection(),
-                            {"now": now, "to_channel": channel, "to_address": address, "lease_to": now + lease})
-    return outbox_rows(dict(zip(_OUTBOX_COLUMNS, row, strict=True)) for row in rows)
-
-
-_OUTBOX_COLUMNS = [c.name for c in Outbox.__table__.c]

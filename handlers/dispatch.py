@@ -14,6 +14,7 @@ from sqlalchemy import Connection, bindparam, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from data import outbox
 from data.db import Prepared, attach, dialect_insert
 from data.models import (
     ChannelAddress,
@@ -48,7 +49,7 @@ class DispatchResult:
     others: list[tuple[str, str]] = field(default_factory=list)
 
 
-def dispatch(rt: Runtime, inbound: Inbound, *, claim_for: timedelta | None = None,
+def dispatch(rt: Runtime, inbound: Inbound, *, claim_for: outbox.Claimant | None = None,
              also: Callable[[Connection], None] | None = None) -> DispatchResult:
     """Handle one inbound message in one transaction; replies are written to the outbox, not sent.
 
@@ -63,11 +64,11 @@ def dispatch(rt: Runtime, inbound: Inbound, *, claim_for: timedelta | None = Non
         try:
             with Session(rt.db, expire_on_commit=False) as session:
                 now = rt.clock()
-                lease_until = now + claim_for if claim_for is not None else None
-                result = _dispatch(rt, session, inbound, now, also=also, lease_until=lease_until)
+                lease = claim_for.lease(now) if claim_for is not None else None
+                result = _dispatch(rt, session, inbound, now, also=also, lease=lease)
                 if claim_for is not None and not result.duplicate and result.claimed is None:
-                    result.claimed = delivery.claim_queue(session, inbound.channel, inbound.address, rt.clock(),
-                                                          claim_for)
+                    result.claimed = outbox.claim_queue(session.connection(), inbound.channel, inbound.address,
+                                                        rt.clock(), claim_for.lease(rt.clock()))
                 session.commit()
                 result.claimed = result.claimed or []
                 return result
@@ -162,7 +163,7 @@ def _snapshot(state: FlowState) -> tuple:
 
 
 def _dispatch(rt: Runtime, session: Session, inbound: Inbound, now, *,
-              also: Callable[[Connection], None] | None, lease_until: datetime | None) -> DispatchResult:
+              also: Callable[[Connection], None] | None, lease: outbox.Lease | None) -> DispatchResult:
     found = _find_or_create(session, rt, inbound, now)
     person, state = found.person, found.state
     conn = session.connection()
@@ -184,7 +185,7 @@ def _dispatch(rt: Runtime, session: Session, inbound: Inbound, now, *,
         _SAVE.execute(conn, {"person_id": person.id, "flow": state.flow, "step": state.step, "data": state.data,
                             "suspended": state.suspended, "recent": state.recent, "updated_at": now}).close()
     leased = delivery.write(session, turn, channel=inbound.channel, address=inbound.address,
-                            key_prefix=f"in:{event_id}", lease_until=lease_until)
+                            key_prefix=f"in:{event_id}", lease=lease)
     return DispatchResult(person_id=person.id, replies=list(turn.out), claimed=leased, others=turn.others)
 
 

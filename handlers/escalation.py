@@ -26,7 +26,7 @@ from data.models import (
     Slip,
     SupportContact,
 )
-from handlers.delivery import preferred_address
+from data.outbox import preferred_address
 from handlers.types import Option, Outbound
 
 log = logging.getLogger(__name__)

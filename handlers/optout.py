@@ -2,17 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import update
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
-from data.models import (
-    ChannelAddress,
-    ConversationState,
-    InboundEvent,
-    Outbox,
-    OutboxStatus,
-    Person,
-)
+from data import outbox
+from data.models import ChannelAddress, ConversationState, InboundEvent, Person
 from handlers.delivery import enqueue
 from handlers.parsing import normalize
 from handlers.types import Inbound, Outbound, Runtime
@@ -66,10 +59,7 @@ def apply(rt: Runtime, inbound: Inbound, which: str) -> bool:
             state = session.get(ConversationState, address.person_id)
             if state is not None:  # what was cancelled should not be waiting when they come back
                 state.flow, state.step, state.data = None, None, {}
-            session.execute(update(Outbox).where(
-                Outbox.channel == inbound.channel, Outbox.address == inbound.address,
-                col(Outbox.status).in_([OutboxStatus.pending]),
-            ).values(status=OutboxStatus.cancelled, last_error="opted out"))
+            outbox.cancel_waiting(session.connection(), inbound.channel, inbound.address, "opted out")
             key = "optout.stopped"
         else:
             address.opted_out_at, address.opted_in_at = None, now

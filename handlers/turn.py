@@ -77,6 +77,13 @@ class Step:
     parse: Callable[[Turn, str], Any] | None = None
 
 
+def asked(options: Iterable[Option], *, numbered: bool = True) -> dict:
+    """What a conversation's state remembers of a question put to the person (its buttons, and whether a
+    typed number picks one), so the answer is read against it: for a question put from outside a turn
+    (the planner's check-in prompt), the same as `Turn.ask` writes."""
+    return {"_opts": [[o.label, o.payload] for o in options], "_numbered": numbered}
+
+
 class Turn:
     """Everything a flow needs while handling one message, and the replies it has written so far."""
 
@@ -186,8 +193,7 @@ class Turn:
         if self.hint is not None:  # the question again after a wrong answer: the hint and the buttons only
             text, self.hint = self.hint, None
         self.state.flow, self.state.step = flow, step
-        self.data["_opts"] = [[o.label, o.payload] for o in options]
-        self.data["_numbered"] = numbered
+        self.data.update(asked(options, numbered=numbered))
         self.say_text(text, options, numbered=numbered)
 
     def end_flow(self) -> None:

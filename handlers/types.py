@@ -10,6 +10,17 @@ from sqlalchemy import Engine
 
 from data.content import Content
 
+# The kinds of message whose stored text (and, for a farewell, address) is dropped once sent: the queue
+# (data/outbox.py) says what each means. Re-exported for the flows.
+from data.outbox import (  # noqa: F401
+    ERASED_ADDRESS,
+    FAREWELL_KIND,
+    PRIVATE_KIND,
+    SECRET_KIND,
+    SECRET_SENT_TEXT,
+    SENT_TEXT,
+)
+
 Clock = Callable[[], datetime]
 
 
@@ -34,16 +45,6 @@ class FixedClock:
 
 
 MAX_PAYLOAD_BYTES = 64
-# An outbound message of this kind carries a secret (an invitation link): it is never joined with another
-# message, and once sent its stored text is replaced (only a hash of the token is kept anywhere else).
-SECRET_KIND = "secret"
-SECRET_SENT_TEXT = "[invitation link removed]"
-# A message whose text is kept only until it is sent (a clinician's list naming several clients), and the
-# goodbye after an erasure, whose text and address are both dropped once sent.
-PRIVATE_KIND = "private"
-FAREWELL_KIND = "farewell"
-SENT_TEXT = "[removed once sent]"
-ERASED_ADDRESS = "erased"
 
 
 @dataclass(frozen=True)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, bindparam, select, update
 from sqlmodel import Session, col
 
+from data import outbox as queue
 from data.db import dialect_insert
 from data.models import (
     ChannelAddress,
@@ -17,16 +17,14 @@ from data.models import (
     ClientProfile,
     ConversationState,
     Escalation,
-    Outbox,
-    OutboxStatus,
     Person,
 )
+from handlers.flows import checkin
 from handlers.types import Runtime
 from handlers.when import in_quiet_hours, local_instant, next_prompt_at, refresh_schedule
 
 BATCH = 1000
 MISSED_DAYS_KEPT = 7  # after a long outage, the days before the last week are not recorded one by one
-MOOD_SCALE = range(1, 6)
 
 
 @dataclass(frozen=True)
@@ -157,32 +155,31 @@ def _prompt_batch(rt: Runtime, session: Session, due: list[_Due], now: datetime)
             checkins,
         )
     }
-    outbox, escalations, flows = [], [], []
+    messages, escalations, flows = [], [], []
     for d, day in prompts:
         checkin_id = created.get((d.person_id, day))
         if checkin_id is None:
             continue
         address = addresses[d.person_id]
-        free = states.get(d.person_id) in (None, "menu")
+        opens = checkin.opening(rt.content, d.locale, free=states.get(d.person_id) in (None, "menu"))
         name = d.display_name or ""
-        text, options, offered = _prompt(rt.content, d.locale, free)
-        text = text.replace("{name}", name)
         quiet_end = in_quiet_hours(now, ZoneInfo(d.timezone), d.quiet_start, d.quiet_end)
-        outbox.append(_outbox_row(d.person_id, address, text, options, numbered=not free, kind="prompt",
-                                  template="daily_prompt", vars_={"1": name}, key=f"prompt:{d.person_id}:{day}",
-                                  now=now, due=quiet_end or now))
+        messages.append(queue.row(
+            channel=address.channel, address=address.address, text=opens.text.replace("{name}", name),
+            key=f"prompt:{d.person_id}:{day}", now=now, person_id=d.person_id,
+            options=[{"label": o.label, "payload": o.payload} for o in opens.options], numbered=opens.numbered,
+            kind="prompt", template_key="daily_prompt", template_vars={"1": name}, due_at=quiet_end))
         # The ladder counts from when the prompt can actually be read, after any quiet hours.
         escalations.append({
             "client_id": d.person_id, "kind": "missed_checkin", "reason": day.isoformat(), "priority": "normal",
             "level": 0, "status": "open", "checkin_id": checkin_id, "created_at": quiet_end or now,
             "next_step_at": (quiet_end or now) + rt.ladder.reminder_after,
         })
-        if free:
-            flows.append({"person_id": d.person_id, "flow": "checkin", "step": "mood",
-                          "data": {"checkin_id": checkin_id, "_opts": offered, "_numbered": False},
-                          "suspended": [], "updated_at": now})
-    if outbox:
-        conn.execute(insert(Outbox.__table__).on_conflict_do_nothing(index_elements=["idempotency_key"]), outbox)
+        state = opens.state(checkin_id)
+        if state is not None:
+            flows.append({"person_id": d.person_id, **state, "suspended": [], "updated_at": now})
+    if messages:
+        queue.add(conn, messages)
         conn.execute(insert(Escalation.__table__), escalations)
         _escalate_yesterday(conn, [d.person_id for d, _ in prompts], now)
     if flows:
@@ -192,20 +189,7 @@ def _prompt_batch(rt: Runtime, session: Session, due: list[_Due], now: datetime)
             set_={c: stmt.excluded[c] for c in ("flow", "step", "data", "updated_at")},
         )
         conn.execute(stmt, flows)
-    return len(outbox)
-
-
-@lru_cache(maxsize=64)
-def _prompt(content, locale: str, free: bool) -> tuple[str, list[dict], list[list[str]]]:
-    """The prompt's text (with {name} still to fill), its options, and the options as the flow state
-    remembers them, per language: built once, not per client."""
-    if free:
-        options = [{"label": content.text(f"mood.{v}", locale), "payload": f"mood:{v}"} for v in MOOD_SCALE]
-        text = content.text("prompt.daily", locale)
-    else:  # mid-conversation: don't hijack it, offer a way in
-        options = [{"label": content.text("menu.checkin", locale), "payload": "cmd:checkin"}]
-        text = content.text("prompt.daily_busy", locale)
-    return text, options, [[o["label"], o["payload"]] for o in options]
+    return len(messages)
 
 
 def _escalate_yesterday(conn, client_ids: list[int], now: datetime) -> None:
@@ -216,15 +200,4 @@ def _escalate_yesterday(conn, client_ids: list[int], now: datetime) -> None:
         .where(and_(table.c.client_id.in_(client_ids), table.c.kind == "missed_checkin",
                     table.c.status == "open", table.c.created_at < now, table.c.level < 3))
         .values(next_step_at=now)
-    )
-
-
-def _outbox_row(person_id: int, address, text: str, options: list[dict], *, numbered: bool,
-                kind: str, template: str, vars_: dict, key: str, now: datetime, due: datetime,
-                priority: str = "normal") -> dict:
-    return dict(
-        person_id=person_id, channel=address.channel, address=address.address, text=text, options=options,
-        numbered=numbered, kind=kind, attachment=None, template_key=template, template_vars=vars_,
-        idempotency_key=key, priority=priority, status=OutboxStatus.pending, due_at=due, attempts=0,
-        lease_until=None, provider_id=None, last_error=None, created_at=now, sent_at=None,
     )

@@ -9,7 +9,7 @@ from data.db import run_db
 from handlers.dispatch import dispatch
 from handlers.types import Inbound, Runtime
 from scheduler import failures
-from scheduler.outbox import Delivery, claim
+from scheduler.outbox import Delivery
 
 log = logging.getLogger(__name__)
 
@@ -61,13 +61,14 @@ class Reception:
         # other's chat, then claiming their own, would wait on each other.
         marks = self.delivery.take_marks() if self._fold_marks else None
         try:
-            result = await run_db(self.rt.db, dispatch, self.rt, inbound, claim_for=self.delivery.lease,
+            result = await run_db(self.rt.db, dispatch, self.rt, inbound, claim_for=self.delivery.claimant,
                                   also=marks.write if marks else None)
         except BaseException:
             self.delivery.settle_marks(marks, written=False)
             raise
         self.delivery.settle_marks(marks, written=not result.duplicate)
-        self._start((inbound.channel, inbound.address), result.claimed, expected=bool(result.replies))
+        self._start((inbound.channel, inbound.address), self.delivery.hold(result.claimed),
+                    expected=bool(result.replies))
         for channel, address in result.others:  # an alert to the clinician leaves now, not at the next pass
             if channel in self.delivery.senders:
                 self._start((channel, address), [], expected=True)
@@ -76,13 +77,10 @@ class Reception:
         """Send whatever is queued for this address now (e.g. an opt-out confirmation)."""
         if self._sends(inbound):
             self._start((inbound.channel, inbound.address),
-                        await run_db(self.rt.db, self._claim, inbound.channel, inbound.address))
+                        await self.delivery.claim(channels=[inbound.channel], address=inbound.address, aside=False))
 
     def _sends(self, inbound: Inbound) -> bool:
         return self.delivery is not None and inbound.channel in self.delivery.senders
-
-    def _claim(self, channel: str, address: str):
-        return claim(self.rt.db, self.rt.clock(), channels=[channel], address=address, lease=self.delivery.lease)
 
     def _start(self, key: tuple[str, str], rows, *, expected: bool = False) -> None:
         """Send `rows` to the recipient `key`; with `expected` (there are messages for them), claim again if
@@ -102,12 +100,13 @@ class Reception:
             task.add_done_callback(self._tasks.discard)
 
     async def _run(self, key: tuple[str, str]) -> None:
+        batch: list = []
         try:
             while True:
                 batch, self._waiting[key] = self._waiting[key], []
                 if not batch and key in self._recheck:
                     self._recheck.discard(key)
-                    batch = await run_db(self.rt.db, self._claim, *key)
+                    batch = await self.delivery.claim(channels=[key[0]], address=key[1], aside=False)
                 if not batch:
                     if self._waiting[key] or key in self._recheck:
                         continue  # rows handed over while that claim ran (it yields on PostgreSQL)
@@ -115,6 +114,8 @@ class Reception:
                 await self.delivery.send_queue(sorted(batch, key=lambda r: r.id))
         except Exception:
             log.exception("sending replies failed; the outbox will retry them after their lease")
+            # No longer renewed: their lease runs out and any worker takes them.
+            self.delivery.release(batch + self._waiting.get(key, []))
         finally:
             self._waiting.pop(key, None)
             self._recheck.discard(key)

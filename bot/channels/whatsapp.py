@@ -14,8 +14,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import parse_qsl, quote
 
-from sqlalchemy import update
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -23,12 +22,19 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.request_validator import RequestValidator
 
 from bot.channels import DEFAULT_MAX_BODY_BYTES, read_limited
+from data import outbox
 from data.db import run_db
 from data.models import ChannelAddress, Outbox
 from handlers import optout
-from handlers.delivery import enqueue, preferred_address
-from handlers.types import FAREWELL_KIND, Inbound, Option, Outbound, Runtime
-from scheduler.outbox import RateLimited, RecipientUnreachable, Rejected, SendResult, TransientError
+from handlers.types import FAREWELL_KIND, Inbound, Runtime
+from scheduler.outbox import (
+    RateLimited,
+    RecipientUnreachable,
+    Rejected,
+    SendResult,
+    TransientError,
+    policy,
+)
 from scheduler.reception import Reception
 
 CHANNEL = "whatsapp"
@@ -149,14 +155,6 @@ class WhatsAppSender:
         return SendResult(provider_id=sent.sid)
 
 
-def _copy(row: Outbox, **changes) -> Outbound:
-    values = dict(text=row.text, person_id=row.person_id, numbered=row.numbered, kind=row.kind,
-                  priority=row.priority, options=tuple(Option(o["label"], o["payload"]) for o in row.options),
-                  template_key=row.template_key, template_vars=dict(row.template_vars))
-    values.update(changes)
-    return Outbound(**values)
-
-
 class WhatsAppChannel:
     """The signed webhook routes: inbound messages and delivery-status callbacks."""
 
@@ -225,34 +223,11 @@ class WhatsAppChannel:
 
     def apply_status(self, sid: str, status: str, error: str | None) -> None:
         """Move the message's status forward only; recover from 63016 and undelivered messages."""
-        now = self.rt.clock()
         with Session(self.rt.db, expire_on_commit=False) as session:
-            row = session.exec(select(Outbox).where(Outbox.provider_id == sid)).first()
-            if row is None:
-                return
-            current = STATUS_ORDER.get(row.delivery_status or "", -1)
-            if STATUS_ORDER[status] <= current:
-                return  # callbacks arrive out of order: never move backwards
-            session.execute(update(Outbox).where(Outbox.id == row.id).values(
-                delivery_status=status, delivery_error=error))
-            if status in ("failed", "undelivered"):
-                self._recover(session, row, status, error, now)
+            message = outbox.record_delivery(session, sid, status, error, STATUS_ORDER)
+            if message is not None and status in ("failed", "undelivered"):
+                policy.undelivered(session, message, self.rt.clock(), outside_window=error == OUTSIDE_WINDOW)
             session.commit()
-
-    def _recover(self, session: Session, row: Outbox, status: str, error: str | None, now: datetime) -> None:
-        if error == OUTSIDE_WINDOW:
-            # Accepted free-form, then refused: the window had closed. Send it again as the template.
-            enqueue(session, [(_copy(row, force_template=True), f"{row.idempotency_key}>template")], now=now,
-                    channel=row.channel, address=row.address)
-            return
-        if status == "undelivered" and row.person_id is not None:
-            other = session.exec(select(ChannelAddress).where(
-                ChannelAddress.person_id == row.person_id, ChannelAddress.channel != CHANNEL,
-                col(ChannelAddress.unreachable_at).is_(None), col(ChannelAddress.opted_out_at).is_(None))).first() \
-                or preferred_address(session, row.person_id)
-            if other is not None and (other.channel, other.address) != (row.channel, row.address):
-                enqueue(session, [(_copy(row), f"{row.idempotency_key}>{other.channel}")], now=now,
-                        channel=other.channel, address=other.address)
 
 
 def invite_link(from_: str) -> str:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
 
 from sqlalchemy import bindparam
 from sqlmodel import col, select
@@ -11,7 +13,8 @@ from data.db import Rows
 from data.models import CheckIn, limit
 from handlers import escalation, recovery
 from handlers.flows import scales
-from handlers.turn import Invalid, Reply, Step, Turn, saved
+from handlers.turn import Invalid, Reply, Step, Turn, asked, saved
+from handlers.types import Option
 from handlers.when import local_instant
 
 FLOW = "checkin"
@@ -71,8 +74,42 @@ def ask_already(turn: Turn) -> None:
     turn.ask(FLOW, "already", "checkin.already", [turn.opt("update"), turn.opt("keep")])
 
 
+MOODS = (1, 5)
+
+
 def ask_mood(turn: Turn) -> None:
-    turn.ask(FLOW, "mood", "checkin.ask_mood", scales.options(turn, 1, 5, labels="mood"), numbered=False)
+    turn.ask(FLOW, "mood", "checkin.ask_mood", scales.options(turn, *MOODS, labels="mood"), numbered=False)
+
+
+# -- how a prompted check-in opens (the planner's daily prompt) -------------------------------------------------
+@dataclass(frozen=True)
+class Opening:
+    """The daily prompt: its text ({name} still to fill), its buttons, and whether a typed number picks one.
+    For a person who is free, `state` is the conversation that reads their answer as the mood; for one in
+    the middle of something else, the prompt only offers a way in and leaves their conversation alone."""
+
+    text: str
+    options: tuple[Option, ...]
+    numbered: bool
+    step: str | None
+
+    def state(self, checkin_id: int) -> dict | None:
+        """The flow, step and data of the conversation the prompt opens (None: it opens none)."""
+        if self.step is None:
+            return None
+        return {"flow": FLOW, "step": self.step,
+                "data": {"checkin_id": checkin_id, **asked(self.options, numbered=self.numbered)}}
+
+
+@lru_cache(maxsize=64)
+def opening(content, locale: str, *, free: bool) -> Opening:
+    """How today's prompt opens, per language: built once, not per client."""
+    if free:  # the mood question itself, as ask_mood puts it
+        options = tuple(Option(content.text(f"mood.{v}", locale), f"mood:{v}") for v in range(MOODS[0], MOODS[1] + 1))
+        return Opening(content.text("prompt.daily", locale), options, numbered=False, step="mood")
+    # Mid-conversation: don't hijack it, offer a way in.
+    return Opening(content.text("prompt.daily_busy", locale),
+                   (Option(content.text("menu.checkin", locale), "cmd:checkin"),), numbered=True, step=None)
 
 
 LOWEST_MOOD = 1

@@ -125,7 +125,7 @@ def test_a_recipients_claim_reads_their_queue_not_their_history(tmp_path):
     same after a year of messages as on the first day."""
     from sqlalchemy.dialects import sqlite as sqlite_dialect
 
-    from handlers.delivery import _claim_queue_statement
+    from data.outbox import _claim_queue_statement
 
     engine = make_engine(f"sqlite:///{tmp_path}/bot.db")
     upgrade(engine)

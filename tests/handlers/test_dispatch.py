@@ -7,11 +7,11 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, col, func, select
 
+from data import outbox
 from data.models import CheckIn, Craving, InboundEvent, Outbox, Person, Role
 from handlers.delivery import enqueue
 from handlers.dispatch import dispatch
 from handlers.types import Inbound, Outbound
-from scheduler.outbox import mark_sent
 from tests.chat import Chat
 from tests.scheduler.conftest import add_person
 
@@ -182,10 +182,15 @@ def _queue(rt, address: str) -> list[Outbox]:
 
 def _receive(rt, text: str, address: str = "client-1") -> list[Outbox]:
     inbound = Inbound("console", address, f"lease-{next(_lease_ids)}", text=text, received_at=rt.clock())
-    return dispatch(rt, inbound, claim_for=LEASE).claimed
+    return dispatch(rt, inbound, claim_for=outbox.Claimant("test", LEASE)).claimed
 
 
 _lease_ids = itertools.count()
+
+
+def mark_sent(db, sent, at) -> None:
+    with db.begin() as conn:
+        outbox.mark_sent(conn, sent, at)
 
 
 def test_replies_are_handed_over_leased_and_stored_exactly_as_handed_over(client, rt, clock):
