@@ -1,5 +1,5 @@
 """Run the benchmarks: `python -m bench` (or `./dev bench`) runs the engine, scheduler and Telegram
-ones; `python -m bench safety` scores the crisis detector on its blind set, `python -m bench intents`
+ones (and restarts); `python -m bench safety` scores the crisis detector on its blind set, `python -m bench intents`
 the intent model on its own."""
 
 import sys
@@ -8,6 +8,7 @@ from bench import (
     dispatch_bench,
     intents_bench,
     notice_bench,
+    restart_bench,
     safety_bench,
     scheduler_bench,
     telegram_bench,
@@ -18,6 +19,8 @@ if __name__ == "__main__":
         safety_bench.main(sys.argv[2:])
     elif sys.argv[1:2] == ["notices"]:
         notice_bench.main(sys.argv[2:])
+    elif sys.argv[1:2] == ["restart"]:
+        restart_bench.main(sys.argv[2:])
     elif sys.argv[1:2] == ["intents"]:
         intents_bench.main(sys.argv[2:])
     else:
@@ -25,3 +28,4 @@ if __name__ == "__main__":
         scheduler_bench.main()
         telegram_bench.main()
         notice_bench.main()
+        restart_bench.main()

@@ -354,10 +354,8 @@ def start_recovery_bot(tmp: Path, port: int, name: str, **settings: str) -> tupl
     log = tmp / f"{name}.log"
     binary = Path(sys.executable).parent / "recovery-bot"
     command = [str(binary)] if binary.exists() else [sys.executable, "-m", "bot.cli"]
-    env = clean_env(
-        DATABASE_URL=f"sqlite:///{db}", LOG_LEVEL="WARNING", PASS_INTERVAL_SECONDS="3600", **settings,
-        PYTHONPATH=str(ROOT),
-    )
+    env = clean_env(**{"DATABASE_URL": f"sqlite:///{db}", "LOG_LEVEL": "WARNING", "PASS_INTERVAL_SECONDS": "3600",
+                        **settings, "PYTHONPATH": str(ROOT)})
     with log.open("w") as err:
         proc = subprocess.Popen([*command, "run", "--host", "127.0.0.1", "--port", str(port)], cwd=tmp, env=env,
                                 stdout=subprocess.DEVNULL, stderr=err)

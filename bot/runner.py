@@ -91,6 +91,24 @@ async def start_telegram(channel, *, webhook: bool) -> None:
                          "check the token and TELEGRAM_MODE") from None
 
 
+async def check_twilio(client, account_sid: str) -> None:
+    """Ask Twilio for our own account: wrong credentials or an unreachable API end start-up with one line naming
+    the setting (never the token), instead of every WhatsApp message failing later."""
+    from twilio.base.exceptions import TwilioRestException
+
+    try:
+        await client.api.v2010.accounts(account_sid).fetch_async()
+    except TwilioRestException as exc:
+        if exc.status in (401, 403, 404):
+            raise SystemExit("TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN: Twilio refused these credentials; copy both "
+                             "again from the Twilio console") from None
+        raise SystemExit(f"TWILIO_API_BASE_URL: Twilio answered {exc.status} when checking the account; try again "
+                         "or check the address") from None
+    except (OSError, TimeoutError):
+        raise SystemExit("TWILIO_API_BASE_URL: cannot reach the Twilio API; check the network and the address") \
+            from None
+
+
 async def serve(settings: Settings, rt: Runtime, *, host: str, port: int) -> None:
     senders: dict = {}
     delivery = Delivery(rt, senders, limits=limits(settings))
@@ -121,12 +139,17 @@ async def serve(settings: Settings, rt: Runtime, *, host: str, port: int) -> Non
     if settings.whatsapp_enabled:
         from bot.channels import whatsapp
 
+        client = whatsapp.make_client(settings.twilio_account_sid, settings.twilio_auth_token.get_secret_value(),
+                                      settings.twilio_api_base_url)
+        try:
+            await check_twilio(client, settings.twilio_account_sid)
+        except SystemExit:
+            await client.http_client.close()
+            raise
         templates, quick = whatsapp.load_templates(settings.whatsapp_templates_file)
         for key in whatsapp.missing_templates(templates):
             log.warning("no approved WhatsApp template for %s in %s: such messages cannot reach anyone outside "
                         "the 24-hour window", key, settings.whatsapp_templates_file)
-        client = whatsapp.make_client(settings.twilio_account_sid, settings.twilio_auth_token.get_secret_value(),
-                                      settings.twilio_api_base_url)
         sender = whatsapp.WhatsAppSender(rt, client, settings.twilio_whatsapp_from, templates,
                                          status_callback=settings.public_base_url + whatsapp.STATUS_PATH,
                                          quick_replies=quick)

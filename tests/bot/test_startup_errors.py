@@ -36,3 +36,22 @@ def test_a_refused_telegram_token_is_named_and_never_printed(tmp_path):
     assert result.returncode != 0
     assert "TELEGRAM_BOT_TOKEN: Telegram refused the bot token" in result.stderr
     assert "not-the-real-token" not in result.stderr + result.stdout and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("wrong", ["token", "api"])
+def test_wrong_twilio_credentials_or_api_are_named_at_start_up_and_never_printed(tmp_path, wrong):
+    from tests.fakes.twilio_api import FakeTwilio
+
+    with FakeTwilio() as fake:
+        token = "0" * 32 if wrong == "token" else fake.auth_token
+        base_url = fake.base_url if wrong == "token" else f"http://127.0.0.1:{free_port()}"
+        result = _run(["run"], tmp_path, DATABASE_URL=f"sqlite:///{tmp_path}/x.db",
+                      TWILIO_ACCOUNT_SID=fake.account_sid, TWILIO_AUTH_TOKEN=token,
+                      TWILIO_WHATSAPP_FROM=fake.whatsapp_number, TWILIO_API_BASE_URL=base_url,
+                      PUBLIC_BASE_URL="https://bot.example.org")
+    assert result.returncode != 0
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    expect = "TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN: Twilio refused" if wrong == "token" else \
+        "TWILIO_API_BASE_URL: cannot reach the Twilio API"
+    assert len(lines) == 1 and expect in lines[0], result.stderr
+    assert token not in result.stderr + result.stdout and "Traceback" not in result.stderr

@@ -225,6 +225,7 @@ class FakeTelegram(LoopbackServer):
         self._webhook: dict | None = None
         self._commands: dict[tuple[str, str], list[dict]] = {}
         self._blocked: set[int | str] = set()
+        self._held: set[str] = set()
         self._rules: list[dict] = []
 
     # ------------------------------------------------------------------ URLs
@@ -318,6 +319,16 @@ class FakeTelegram(LoopbackServer):
         """sendMessage/sendDocument to that chat answer 403 'bot was blocked by the user'."""
         with self._lock:
             self._blocked.add(chat_id)
+
+    def hold(self, chat_id: int | str) -> None:
+        """Sends to that chat get no answer until `release` (a request hanging in flight); one whose caller
+        went away meanwhile (a killed process) is dropped, never delivered."""
+        with self._lock:
+            self._held.add(str(chat_id))
+
+    def release(self, chat_id: int | str) -> None:
+        with self._lock:
+            self._held.discard(str(chat_id))
 
     def unblock(self, chat_id: int | str) -> None:
         with self._lock:
@@ -600,6 +611,11 @@ class FakeTelegram(LoopbackServer):
                 {"ok": False, "error_code": 404, "description": "Not Found: method not found"},
                 status_code=404,
             )
+        if method in SEND_METHODS:
+            while str(params.get("chat_id")) in self._held:
+                await asyncio.sleep(0.02)
+                if await request.is_disconnected():
+                    return Response(status_code=499)
         try:
             if method == "getUpdates":
                 result = await self._m_getUpdates(params)

@@ -232,6 +232,7 @@ class FakeTwilio(LoopbackServer):
         return Starlette(routes=[
             Route(f"/{API_VERSION}/Accounts/{{account}}/Messages.json", self._create, methods=["POST"]),
             Route(f"/{API_VERSION}/Accounts/{{account}}/Messages/{{sid}}.json", self._fetch, methods=["GET"]),
+            Route(f"/{API_VERSION}/Accounts/{{account}}.json", self._account, methods=["GET"]),
         ])
 
     def _authorised(self, request: Request) -> bool:
@@ -250,6 +251,13 @@ class FakeTwilio(LoopbackServer):
     def _unauthorised() -> JSONResponse:
         return JSONResponse({"code": 20003, "message": "Authenticate", "more_info": MORE_INFO.format(code=20003),
                              "status": 401}, status_code=401, headers={"WWW-Authenticate": 'Basic realm="Twilio API"'})
+
+    async def _account(self, request: Request) -> Response:
+        """GET the account itself: what a client does to check its credentials."""
+        if not self._authorised(request):
+            return self._unauthorised()
+        return JSONResponse({"sid": self.account_sid, "friendly_name": "Test account", "status": "active",
+                             "type": "Full", "auth_token": None, "owner_account_sid": self.account_sid})
 
     async def _fetch(self, request: Request) -> Response:
         if not self._authorised(request):
