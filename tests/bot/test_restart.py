@@ -15,7 +15,15 @@ import time
 import httpx
 import pytest
 
-from tests.bot.test_telegram_journey import BIN, SECRET, TOKEN, WAIT, base_env, default_signals, free_port
+from tests.bot.test_telegram_journey import (
+    BIN,
+    SECRET,
+    TOKEN,
+    WAIT,
+    base_env,
+    default_signals,
+    free_port,
+)
 from tests.fakes.telegram_api import FakeTelegram
 
 CHATS = (4101, 4102, 4103)
