@@ -42,6 +42,19 @@ def test_prompt_goes_out_once_at_local_time_and_opens_the_checkin(client, rt):
     assert client.rows(CheckIn)[0].mood == 4 and client.rows(CheckIn)[0].answered_at is not None
 
 
+def test_the_prompt_opens_the_same_question_the_checkin_flow_asks_itself(client, rt):
+    """The planner writes no step names or payloads of its own: the state after the prompt is the state after
+    the client types /checkin (the flow exports how a prompt opens), buttons and all."""
+    tick(rt, PROMPT)
+    prompted = client.state()
+    prompt = [m for m in outbox_for(rt, client.person().id) if m.kind == "prompt"][0]
+    client.send("/checkin")  # the same question, put by the flow itself
+    asked = client.state()
+    assert (prompted.flow, prompted.step) == (asked.flow, asked.step) == ("checkin", "mood")
+    assert prompted.data == asked.data  # the same check-in, the same remembered buttons
+    assert [[o["label"], o["payload"]] for o in prompt.options] == asked.data["_opts"]
+
+
 def test_a_client_mid_conversation_gets_a_button_instead_of_a_hijacked_flow(client, rt):
     client.send("/craving")
     tick(rt, PROMPT)
