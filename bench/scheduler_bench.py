@@ -123,9 +123,12 @@ def reschedule_all(engine, now: datetime) -> int:
 
 
 def make_all_due(engine, at: datetime, *, only_first: int | None = None) -> None:
+    """Everyone due at `at`, as after downtime. A pass prompts for each client's current local day, once its
+    check-in time has come, and no single instant is past every check-in time in five zones: so everyone's
+    time becomes midnight, which has passed wherever they are."""
     profile = ClientProfile.__table__
     with engine.begin() as conn:
-        conn.execute(update(profile).values(next_prompt_at=at))
+        conn.execute(update(profile).values(next_prompt_at=at, checkin_time=wall_time(0, 0)))
         if only_first is not None:  # the rest are not due for a long while
             conn.execute(update(profile).where(profile.c.person_id > only_first)
                          .values(next_prompt_at=at + timedelta(days=30)))

@@ -180,7 +180,9 @@ async def serve(settings: Settings, rt: Runtime, *, host: str, port: int) -> Non
         # cancel it half-way (APScheduler cancels running jobs), which a clean stop must not do.
         scheduler.pause()
         await worker.stop()
-        sending.cancel()
+        # The sending loop sees the stop too: it finishes the message in hand and hands the rest back.
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(sending, timeout=30)
         scheduler.shutdown(wait=False)
         await reception.close()
         for channel in channels:

@@ -66,14 +66,14 @@ class Claimant:
 
 # -- one spelling of a row ----------------------------------------------------------------------------------
 def row(*, channel: str, address: str, text: str, key: str, now: datetime, person_id: int | None = None,
-        options: Iterable[Mapping[str, str]] = (), numbered: bool = True, kind: str = "reply",
+        options: Iterable[dict[str, str]] = (), numbered: bool = True, kind: str = "reply",
         attachment: Mapping[str, str] | None = None, template_key: str | None = None,
         template_vars: Mapping[str, str] | None = None, force_template: bool = False, priority: str = "normal",
         due_at: datetime | None = None, about_person_id: int | None = None) -> dict:
     """A new message's row, pending and due at `due_at` (default now), every column spelled out."""
     return dict(
         person_id=person_id, channel=channel, address=address, text=text,
-        options=[{"label": o["label"], "payload": o["payload"]} for o in options], numbered=numbered, kind=kind,
+        options=options if isinstance(options, list) else list(options), numbered=numbered, kind=kind,
         attachment=dict(attachment) if attachment else None, template_key=template_key,
         template_vars=dict(template_vars or {}), force_template=force_template, idempotency_key=key,
         priority=priority, status=OutboxStatus.pending, due_at=max(now, due_at) if due_at else now, attempts=0,

@@ -167,7 +167,7 @@ def _prompt_batch(rt: Runtime, session: Session, due: list[_Due], now: datetime)
         messages.append(queue.row(
             channel=address.channel, address=address.address, text=opens.text.replace("{name}", name),
             key=f"prompt:{d.person_id}:{day}", now=now, person_id=d.person_id,
-            options=[{"label": o.label, "payload": o.payload} for o in opens.options], numbered=opens.numbered,
+            options=opens.option_rows, numbered=opens.numbered,
             kind="prompt", template_key="daily_prompt", template_vars={"1": name}, due_at=quiet_end))
         # The ladder counts from when the prompt can actually be read, after any quiet hours.
         escalations.append({

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from sqlalchemy import bindparam
 from sqlmodel import col, select
@@ -93,12 +93,20 @@ class Opening:
     numbered: bool
     step: str | None
 
+    @cached_property
+    def option_rows(self) -> list[dict[str, str]]:
+        """The buttons as a queued message stores them (the same list for every client: it is only read)."""
+        return [{"label": o.label, "payload": o.payload} for o in self.options]
+
+    @cached_property
+    def _remembered(self) -> dict:
+        return asked(self.options, numbered=self.numbered)
+
     def state(self, checkin_id: int) -> dict | None:
         """The flow, step and data of the conversation the prompt opens (None: it opens none)."""
         if self.step is None:
             return None
-        return {"flow": FLOW, "step": self.step,
-                "data": {"checkin_id": checkin_id, **asked(self.options, numbered=self.numbered)}}
+        return {"flow": FLOW, "step": self.step, "data": {"checkin_id": checkin_id, **self._remembered}}
 
 
 @lru_cache(maxsize=64)

@@ -3,6 +3,7 @@
 import asyncio
 from datetime import timedelta
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from data.models import ChannelAddress, Outbox, Person
@@ -168,3 +169,38 @@ def test_person_deleted_goodbye_still_reaches_the_bare_address(rt):
     assert sender.sent[-1].text.startswith("Everything is erased")
     with Session(rt.db) as session:
         assert session.exec(select(Person)).all() == []
+
+
+def test_a_rerouted_message_keeps_everything_it_carried_whichever_way_it_failed(rt, clock):
+    """One copy rule for every re-route: the attachment, template, priority and whom it is about all go with
+    it (a second, hand-written copy once dropped the attachment of an undelivered WhatsApp message)."""
+    from data import outbox as queue
+    from handlers.delivery import enqueue
+    from handlers.types import Attachment, Outbound
+    from scheduler.outbox import policy
+
+    client = add_person(rt, role="client", name="Ken", address="whatsapp:+85291234567", channel="whatsapp")
+    export = Outbound(text="Your data", person_id=client.id, kind="export", priority="urgent",
+                      attachment=Attachment("export.json", '{"a": 1}', "application/json"),
+                      template_key="weekly_summary", template_vars={"1": "Ken"}, about=client.id)
+    with Session(rt.db) as session:
+        session.add(ChannelAddress(person_id=client.id, channel="telegram", address="1001"))
+        enqueue(session, [(export, "export:1")], now=clock(), channel="whatsapp", address="whatsapp:+85291234567")
+        session.commit()
+    whatsapp, telegram = RecordingSender("whatsapp"), RecordingSender("telegram")
+    whatsapp.fail = [RecipientUnreachable("whatsapp:+85291234567", "not a WhatsApp number")]
+    drain(rt, whatsapp, telegram)  # unreachable: re-routed at once
+    with Session(rt.db) as session:  # the person writes from WhatsApp again; a second export is accepted ...
+        session.execute(update(ChannelAddress).where(ChannelAddress.channel == "whatsapp").values(unreachable_at=None))
+        enqueue(session, [(export, "export:2")], now=clock(), channel="whatsapp", address="whatsapp:+85291234567")
+        session.commit()
+        second = [m for m in outbox_for(rt, client.id) if m.idempotency_key == "export:2"][0]
+        policy.undelivered(session, second, clock(), outside_window=False)  # ... then reported undelivered
+        session.commit()
+    originals = [m for m in outbox_for(rt, client.id) if m.channel == "whatsapp"]
+    copies = [m for m in outbox_for(rt, client.id) if m.channel == "telegram"]
+    assert [c.idempotency_key for c in copies] == ["export:1>telegram", "export:2>telegram"]
+    for original, copy in zip(originals, copies, strict=True):
+        assert copy.address == "1001"
+        assert {n: getattr(copy, n) for n in queue.CONTENT} == {n: getattr(original, n) for n in queue.CONTENT}
+    assert copies[0].attachment == {"filename": "export.json", "content": '{"a": 1}', "mime_type": "application/json"}
