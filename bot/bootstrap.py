@@ -26,6 +26,8 @@ def build_runtime(settings: Settings, *, clock: Clock = system_clock, migrate: b
         default_timezone=settings.default_timezone,
         default_locale=settings.default_locale,
         ladder=settings.ladder(),
+        dashboard_url=settings.public_base_url.rstrip("/") + "/dashboard"
+        if settings.dashboard_enabled and settings.public_base_url else None,
     )
 
 

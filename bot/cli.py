@@ -212,19 +212,10 @@ clinician_app = typer.Typer(no_args_is_help=True, help="Clinicians.")
 app.add_typer(clinician_app, name="clinician")
 
 
-@clinician_app.command("invite")
-def clinician_invite(
-    name: Annotated[str | None, typer.Option(help="The clinician's name, as clients and colleagues know them.")] = None,
-    db: DbOption = None,
-) -> None:
-    """Print a single-use invitation link for a clinician (valid 7 days)."""
+def _invite_links(settings, rt) -> dict[str, str]:
+    """How an invitation token becomes a link on each channel this deployment runs."""
     import asyncio
 
-    from sqlmodel import Session
-
-    from handlers.flows.invites import create
-
-    settings, rt = _runtime(db)
     links = dict(rt.invite_links)
     if settings.telegram_bot_token:
         from bot.channels.telegram import make_bot
@@ -239,12 +230,104 @@ def clinician_invite(
         from bot.channels.whatsapp import invite_link
 
         links["whatsapp"] = invite_link(settings.twilio_whatsapp_from)
+    return links
+
+
+def _one_clinician(session, name: str):
+    from handlers.dashboard import find_clinician
+
+    found = find_clinician(session, name)
+    if len(found) != 1:
+        typer.echo(f"recovery-bot: {'no clinician' if not found else 'more than one clinician'} named {name!r}",
+                   err=True)
+        raise typer.Exit(1)
+    return found[0]
+
+
+@clinician_app.command("invite")
+def clinician_invite(
+    name: Annotated[str | None, typer.Option(help="The clinician's name, as clients and colleagues know them.")] = None,
+    db: DbOption = None,
+) -> None:
+    """Print a single-use invitation link for a clinician (valid 7 days)."""
+    from sqlmodel import Session
+
+    from handlers.flows.invites import create
+
+    settings, rt = _runtime(db)
+    links = _invite_links(settings, rt)
     with Session(rt.db) as session:
         token = create(session, role="clinician", now=rt.clock(), name=name)
         session.commit()
     typer.echo("Invitation for a clinician (single use, valid 7 days):")
     for channel, template in links.items():
         typer.echo(f"  {channel}: {template.format(token=token)}")
+
+
+@clinician_app.command("invite-client")
+def clinician_invite_client(
+    clinician: Annotated[str, typer.Option(help="The clinician the client will have, by name.")],
+    db: DbOption = None,
+) -> None:
+    """Print a single-use invitation link for a new client of that clinician (valid 7 days)."""
+    from sqlmodel import Session
+
+    from handlers.flows.invites import create
+
+    settings, rt = _runtime(db)
+    links = _invite_links(settings, rt)
+    with Session(rt.db) as session:
+        who = _one_clinician(session, clinician)
+        token = create(session, role="client", now=rt.clock(), clinician_id=who.id)
+        session.commit()
+    typer.echo(f"Invitation for a new client of {clinician} (single use, valid 7 days):")
+    for channel, template in links.items():
+        typer.echo(f"  {channel}: {template.format(token=token)}")
+
+
+@clinician_app.command("assign")
+def clinician_assign(
+    client: Annotated[int, typer.Option(help="The client's id (see `recovery-bot outbox` or the dashboard).")],
+    clinician: Annotated[str, typer.Option(help="The clinician, by name.")],
+    db: DbOption = None,
+) -> None:
+    """Make a clinician the client's clinician (their alerts then reach only that clinician)."""
+    from sqlmodel import Session
+
+    from data.models import Person, Role
+    from handlers import dashboard
+
+    _, rt = _runtime(db)
+    with Session(rt.db) as session:
+        who = _one_clinician(session, clinician)
+        person = session.get(Person, client)
+        if person is None or person.role != Role.client or not dashboard.assign(session, client, who):
+            typer.echo(f"recovery-bot: no client with id {client}", err=True)
+            raise typer.Exit(1)
+        session.commit()
+    typer.echo(f"client {client} now has {clinician} as their clinician")
+
+
+@clinician_app.command("login-link")
+def clinician_login_link(
+    name: Annotated[str, typer.Option(help="The clinician, by name.")],
+    db: DbOption = None,
+) -> None:
+    """Print a single-use dashboard sign-in link for a clinician (valid 15 minutes)."""
+    from sqlmodel import Session
+
+    from handlers import dashboard
+
+    settings, rt = _runtime(db)
+    if not rt.dashboard_url:
+        typer.echo("recovery-bot: DASHBOARD_ENABLED: the dashboard is off; set DASHBOARD_ENABLED=true, "
+                   "DASHBOARD_SESSION_SECRET and PUBLIC_BASE_URL", err=True)
+        raise typer.Exit(2)
+    with Session(rt.db) as session:
+        who = _one_clinician(session, name)
+        token = dashboard.login_token(session, who, rt.clock())
+        session.commit()
+    typer.echo(f"{rt.dashboard_url}/login?token={token}")
 
 
 @db_app.command("upgrade")

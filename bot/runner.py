@@ -161,6 +161,11 @@ async def serve(settings: Settings, rt: Runtime, *, host: str, port: int) -> Non
         closers.append(client.http_client.close)
         rt.invite_links[sender.channel] = whatsapp.invite_link(settings.twilio_whatsapp_from)
 
+    if settings.dashboard_enabled:
+        from bot.web.dashboard import Dashboard
+
+        routes.extend(Dashboard(rt, secret=settings.dashboard_session_secret.get_secret_value(),
+                                secure_cookie=settings.public_base_url.startswith("https://")).routes())
     with Session(rt.db) as session:
         escalation.alert_readiness(session)  # logs an error when no clinician can receive crisis alerts
     config = uvicorn.Config(create_app(rt, routes), host=host, port=port, log_level="warning", lifespan="off")

@@ -53,10 +53,13 @@ class Settings(BaseSettings):
     twilio_auth_token: SecretStr | None = Field(None, alias="TWILIO_AUTH_TOKEN")
     twilio_whatsapp_from: str | None = Field(None, alias="TWILIO_WHATSAPP_FROM")
     twilio_api_base_url: str = Field("https://api.twilio.com", alias="TWILIO_API_BASE_URL")
+    dashboard_enabled: bool = Field(False, alias="DASHBOARD_ENABLED")
+    dashboard_session_secret: SecretStr | None = Field(None, alias="DASHBOARD_SESSION_SECRET")
     whatsapp_templates_file: Path = Field(Path(__file__).parents[1] / "data" / "content" / "whatsapp_templates.toml",
                                           alias="WHATSAPP_TEMPLATES_FILE")
 
     @field_validator("content_dir", "public_base_url", "telegram_bot_token", "telegram_webhook_secret",
+                     "dashboard_session_secret",
                      "twilio_account_sid", "twilio_auth_token", "twilio_whatsapp_from", mode="before")
     @classmethod
     def _blank_is_unset(cls, value):
@@ -155,6 +158,18 @@ class Settings(BaseSettings):
                                 ("PUBLIC_BASE_URL", self.public_base_url)):
                 if not value:
                     raise ValueError(f"{name} is required for WhatsApp (the TWILIO_* settings are partly set)")
+        return self
+
+    @model_validator(mode="after")
+    def _dashboard_needs_its_settings(self):
+        if self.dashboard_enabled:
+            secret = self.dashboard_session_secret.get_secret_value() if self.dashboard_session_secret else ""
+            if len(secret) < 32:
+                raise ValueError("DASHBOARD_SESSION_SECRET must be set to at least 32 random characters when "
+                                 "DASHBOARD_ENABLED=true (for example: python -c \"import secrets; "
+                                 "print(secrets.token_urlsafe(32))\")")
+            if not self.public_base_url:
+                raise ValueError("PUBLIC_BASE_URL is required when DASHBOARD_ENABLED=true (sign-in links point there)")
         return self
 
     @model_validator(mode="after")

@@ -302,6 +302,7 @@ class EscalationStep(SQLModel, table=True):
     step: str = Field(max_length=24)  # reminder | partner_nudge | clinician_alert | all_clear | acknowledged ...
     recipient_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
     at: datetime = _instant()
+    source: str | None = Field(default=None, max_length=16)  # where an acknowledgement came from: chat | dashboard
 
 
 class Invitation(SQLModel, table=True):
@@ -313,8 +314,10 @@ class Invitation(SQLModel, table=True):
     __tablename__ = "invitation"
     id: int | None = Field(default=None, primary_key=True)
     token_hash: str = Field(max_length=64, unique=True)
-    role: str = Field(max_length=16)  # partner | clinician
+    role: str = Field(max_length=16)  # partner | clinician | client
     client_id: int | None = Field(default=None, foreign_key="person.id", index=True, ondelete="CASCADE")
+    # For a client invitation: the clinician who invited them, and whose client they become.
+    clinician_id: int | None = Field(default=None, foreign_key="person.id", ondelete="CASCADE")
     contact_id: int | None = Field(default=None, foreign_key="support_contact.id", ondelete="CASCADE")
     name: str | None = Field(default=None, max_length=80)  # whom it is for, as the inviter named them
     status: str = Field(default="pending", max_length=16)  # pending | accepted | declined | revoked
@@ -322,6 +325,30 @@ class Invitation(SQLModel, table=True):
     expires_at: datetime = _instant()
     used_at: datetime | None = _instant(default=None)
     used_by: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+
+
+class DashboardLogin(SQLModel, table=True):
+    """A single-use sign-in link for a clinician's dashboard: only its token's hash is kept."""
+
+    __tablename__ = "dashboard_login"
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    clinician_id: int = Field(foreign_key="person.id", index=True, ondelete="CASCADE")
+    created_at: datetime = _instant()
+    expires_at: datetime = _instant()
+    used_at: datetime | None = _instant(default=None)
+
+
+class DashboardSession(SQLModel, table=True):
+    """A signed-in dashboard session (the cookie carries its id; only the id's hash is kept)."""
+
+    __tablename__ = "dashboard_session"
+    id: int | None = Field(default=None, primary_key=True)
+    id_hash: str = Field(max_length=64, unique=True)
+    clinician_id: int = Field(foreign_key="person.id", index=True, ondelete="CASCADE")
+    created_at: datetime = _instant()
+    expires_at: datetime = _instant()
+    ended_at: datetime | None = _instant(default=None)
 
 
 def limit(model, field: str) -> int:

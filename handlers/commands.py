@@ -8,7 +8,7 @@ from handlers.turn import Turn
 
 COMMANDS = (
     "start", "help", "menu", "cancel", "checkin", "craving", "network", "slip", "settings", "export", "delete",
-    "invite", "join", "clients", "client", "stop", "progress",
+    "invite", "join", "clients", "client", "stop", "progress", "dashboard",
 )
 # Before consent only these work; everything else waits until the person has agreed.
 BEFORE_CONSENT = {"start", "help", "cancel", "delete", "join"}
@@ -74,7 +74,7 @@ def run(turn: Turn, name: str, arg: str = "") -> None:
         else:
             flows.start(turn, "menu")
         return
-    if name in ("join", "clients", "client", "stop"):
+    if name in ("join", "clients", "client", "stop", "dashboard"):
         name = "unknown"  # for partners and clinicians; a client meant something else
     if name == "unknown":
         turn.say("menu.unknown_command")

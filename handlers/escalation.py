@@ -130,9 +130,10 @@ def partners_for(session: Session, client_id: int) -> list[tuple[SupportContact,
     return list(rows)
 
 
-def record(session: Session, escalation: Escalation, step: str, recipient: Person | None, at: datetime) -> None:
+def record(session: Session, escalation: Escalation, step: str, recipient: Person | None, at: datetime,
+           source: str | None = None) -> None:
     session.add(EscalationStep(escalation_id=escalation.id, step=step,
-                               recipient_id=recipient.id if recipient else None, at=at))
+                               recipient_id=recipient.id if recipient else None, at=at, source=source))
 
 
 def ack_option(content: Content, person: Person, escalation: Escalation) -> Option:
@@ -277,8 +278,10 @@ def all_clear(session: Session, content: Content, client: Person, now: datetime)
     return out
 
 
-def acknowledge(session: Session, escalation_id: int, clinician: Person, now: datetime) -> tuple[str, Escalation | None]:
-    """A clinician says "I've got this": stop further alerts. Returns what happened and the escalation."""
+def acknowledge(session: Session, escalation_id: int, clinician: Person, now: datetime, *,
+                source: str = "chat") -> tuple[str, Escalation | None]:
+    """A clinician says "I've got this" (in chat or on the dashboard: `source`): stop further alerts. Returns
+    what happened and the escalation."""
     esc = session.get(Escalation, escalation_id)
     if esc is None:
         return "missing", None
@@ -287,5 +290,5 @@ def acknowledge(session: Session, escalation_id: int, clinician: Person, now: da
     if esc.status == "resolved":
         return "resolved", esc
     esc.status, esc.acknowledged_at, esc.acknowledged_by, esc.next_step_at = "acknowledged", now, clinician.id, None
-    record(session, esc, "acknowledged", clinician, now)
+    record(session, esc, "acknowledged", clinician, now, source)
     return "done", esc

@@ -136,6 +136,8 @@ class Runtime:
     # Channels on which a turn's replies go out as one message where they read as one (see delivery.joined),
     # each with the longest text it takes in one message.
     join_replies: dict[str, int] = field(default_factory=dict)
+    # Where the clinician dashboard lives (PUBLIC_BASE_URL + /dashboard), or None when it is switched off.
+    dashboard_url: str | None = None
 
     @property
     def craving_followup_minutes(self) -> int:

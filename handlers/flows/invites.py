@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from data.models import ConsentState, Invitation, Person, Role, SupportContact
+from data.models import ClientProfile, ConsentState, Invitation, Person, Role, SupportContact
 from handlers.turn import Invalid, Reply, Step, Turn
 from handlers.types import Outbound
 
@@ -22,13 +22,19 @@ def token_hash(token: str) -> str:
 
 
 def create(session: Session, *, role: str, now: datetime, client_id: int | None = None,
-           contact_id: int | None = None, name: str | None = None,
+           contact_id: int | None = None, name: str | None = None, clinician_id: int | None = None,
            expires_after: timedelta = EXPIRES_AFTER) -> str:
     """Store a new invitation and return its token (shown once; only its hash is kept)."""
     token = secrets.token_urlsafe(16)  # 22 characters of A-Z a-z 0-9 _ -: fits a Telegram deep link
     session.add(Invitation(token_hash=token_hash(token), role=role, client_id=client_id, contact_id=contact_id,
-                           name=name, created_at=now, expires_at=now + expires_after))
+                           name=name, clinician_id=clinician_id, created_at=now, expires_at=now + expires_after))
     return token
+
+
+# -- a clinician's side: /invite gives a link for a new client, who becomes theirs -----------------------------
+def invite_client(turn: Turn) -> None:
+    token = create(turn.session, role=Role.client, now=turn.now, clinician_id=turn.person.id)
+    turn.say("invite.client_link", links=links(turn, token), days=EXPIRES_AFTER.days, secret=True)
 
 
 def links(turn: Turn, token: str) -> str:
@@ -98,6 +104,11 @@ def ask_answer(turn: Turn) -> None:
     if found.role == Role.clinician:
         turn.ask(FLOW, "answer", "invite.clinician_consent", [turn.opt("accept"), turn.opt("decline")])
         return
+    if found.role == Role.client:
+        clinician = turn.get(Person, found.clinician_id) if found.clinician_id else None
+        turn.ask(FLOW, "answer", "invite.client_consent", [turn.opt("accept"), turn.opt("decline")],
+                 clinician=(clinician.display_name if clinician else None) or "?")
+        return
     client = turn.get(Person, found.client_id)
     turn.ask(FLOW, "answer", "invite.partner_consent", [turn.opt("accept"), turn.opt("decline")],
              client=(client.display_name if client else None) or "?")
@@ -123,6 +134,9 @@ def on_answer(turn: Turn, reply: Reply) -> None:
         if client is not None and contact is not None:
             _tell(turn, client, "invite.client_declined", contact=contact.name)
         return
+    if found.role == Role.client:
+        _become_client(turn, found)
+        return
     found.status = "accepted"
     person = turn.person
     if person.consent_at is None:
@@ -142,6 +156,33 @@ def on_answer(turn: Turn, reply: Reply) -> None:
              about=client.id if client else None)
     if client is not None and contact is not None:
         _tell(turn, client, "invite.client_accepted", contact=contact.name)
+
+
+def _become_client(turn: Turn, found: Invitation) -> None:
+    """Accepting a clinician's invitation: this consent is the consent to the companion itself, with the
+    clinician named; a new person goes on to set up, someone already a client just changes clinician."""
+    from handlers import flows
+
+    person = turn.person
+    clinician = turn.get(Person, found.clinician_id) if found.clinician_id else None
+    if person.consent_at is not None and person.role != Role.client:
+        found.status = "declined"
+        turn.say("invite.client_not_for_role")
+        return
+    found.status = "accepted"
+    profile = turn.get(ClientProfile, person.id)
+    if profile is None:
+        person.consent_at, person.role = person.consent_at or turn.now, Role.client
+        profile = ClientProfile(person_id=person.id, streak_start=turn.today)
+        turn.session.add(profile)
+    profile.clinician_id = clinician.id if clinician is not None else None
+    name = (clinician.display_name if clinician else None) or "?"
+    if person.display_name is None:
+        turn.say("invite.client_welcome", clinician=name)
+        flows.start(turn, "onboarding")
+    else:
+        turn.say("invite.client_new_clinician", clinician=name)
+        flows.start(turn, "menu")
 
 
 def _tell(turn: Turn, person: Person, key: str, **fields) -> None:

@@ -6,6 +6,7 @@ from datetime import timedelta
 from statistics import mean
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import or_
 from sqlmodel import col, select
 
 from data.models import (
@@ -29,7 +30,7 @@ from handlers.types import PRIVATE_KIND, Outbound
 # for anyone.
 FOR_ANYONE = ("delete",)
 PARTNER_COMMANDS = ("clients", "stop", "help", "cancel")
-CLINICIAN_COMMANDS = ("clients", "client", "help", "cancel")
+CLINICIAN_COMMANDS = ("clients", "client", "dashboard", "invite", "help", "cancel")
 
 
 def command(turn: Turn, given: tuple[str, str] | None) -> None:
@@ -57,7 +58,8 @@ def handle(turn: Turn, command: tuple[str, str] | None) -> None:
     elif command is None and turn.inbound is not None and typed_acknowledgement(turn, turn.inbound.text):
         return
     else:
-        {"clients": clinician_clients, "client": clinician_client}.get(name, _help)(turn, arg)
+        {"clients": clinician_clients, "client": clinician_client, "dashboard": clinician_dashboard,
+         "invite": clinician_invite}.get(name, _help)(turn, arg)
 
 
 def typed_acknowledgement(turn: Turn, text: str) -> bool:
@@ -112,12 +114,33 @@ def partner_stop(turn: Turn, arg: str = "") -> None:
 
 
 def _clients(turn: Turn) -> list[tuple[Person, ClientProfile]]:
-    rows = turn.session.exec(
+    """This clinician's clients, and those nobody has yet (whose alerts reach every clinician); never another
+    clinician's."""
+    return list(turn.session.exec(
         select(Person, ClientProfile).join(ClientProfile, col(ClientProfile.person_id) == Person.id)
-        .where(Person.role == Role.client, col(Person.consent_at).is_not(None)).order_by(col(Person.display_name))
-    ).all()
-    mine = [(p, c) for p, c in rows if c.clinician_id == turn.person.id]
-    return mine or [(p, c) for p, c in rows if c.clinician_id is None]
+        .where(Person.role == Role.client, col(Person.consent_at).is_not(None),
+               or_(ClientProfile.clinician_id == turn.person.id, col(ClientProfile.clinician_id).is_(None)))
+        .order_by(col(Person.display_name))
+    ).all())
+
+
+def clinician_dashboard(turn: Turn, arg: str = "") -> None:
+    """A single-use link that signs this clinician in to the dashboard."""
+    from handlers import dashboard
+
+    base = turn.rt.dashboard_url
+    if not base:
+        turn.say("roles.dashboard_off")
+        return
+    token = dashboard.login_token(turn.session, turn.person, turn.now)
+    turn.say("roles.dashboard_link", link=f"{base}/login?token={token}",
+             minutes=int(dashboard.LOGIN_VALID.total_seconds() // 60), secret=True)
+
+
+def clinician_invite(turn: Turn, arg: str = "") -> None:
+    from handlers.flows import invites
+
+    invites.invite_client(turn)
 
 
 def clinician_clients(turn: Turn, arg: str = "") -> None:

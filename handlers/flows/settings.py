@@ -1,17 +1,20 @@
-"""Settings: check-in time, time zone, quiet hours, a pause of N days, and language."""
+"""Settings: check-in time, time zone, quiet hours, a pause of N days, language, partners' view, clinician."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlmodel import col, select
+
+from data.models import Person, Role
 from handlers.flows import network, onboarding
-from handlers.parsing import parse_int, parse_time_range
+from handlers.parsing import parse_id, parse_int, parse_time_range
 from handlers.turn import Invalid, Reply, Step, Turn
 from handlers.when import refresh_schedule
 
 FLOW = "settings"
 PAUSE_MAX_DAYS = 90
-ITEMS = ("time", "zone", "quiet", "pause", "language", "sharing", "done")
+ITEMS = ("time", "zone", "quiet", "pause", "language", "sharing", "clinician", "done")
 
 
 def start(turn: Turn) -> None:
@@ -63,7 +66,7 @@ def on_pick(turn: Turn, reply: Reply) -> None:
         turn.say("settings.saved_all")
         return
     asks = {"time": ask_time, "zone": ask_zone, "quiet": ask_quiet, "pause": ask_pause, "language": ask_language,
-            "sharing": network.start_sharing}
+            "sharing": network.start_sharing, "clinician": ask_clinician}
     if choice not in asks:
         raise Invalid("hint.choose", count=len(ITEMS))
     asks[choice](turn)
@@ -178,8 +181,45 @@ def on_language(turn: Turn, reply: Reply) -> None:
     saved(turn)
 
 
+def _clinicians(turn: Turn) -> list[Person]:
+    return list(turn.session.exec(select(Person).where(Person.role == Role.clinician, col(Person.consent_at).is_not(None))
+                                  .order_by(col(Person.display_name), col(Person.id))))
+
+
+def ask_clinician(turn: Turn) -> None:
+    """Who the client's clinician is here, and a choice of another (or none: the clinic's clinicians share)."""
+    current = turn.get(Person, turn.profile.clinician_id) if turn.profile.clinician_id else None
+    others = [c for c in _clinicians(turn) if current is None or c.id != current.id]
+    options = [turn.opt(f"clin:{c.id}", label=c.display_name or f"#{c.id}") for c in others]
+    if current is not None:
+        options.append(turn.opt("clin:none", "settings.clinician_none"))
+    key = "settings.clinician_is" if current is not None else "settings.clinician_unset"
+    turn.ask(FLOW, "clinician", key, [*options, turn.opt("back")],
+             clinician=(current.display_name if current else None) or "?")
+
+
+def on_clinician(turn: Turn, reply: Reply) -> None:
+    choice = reply.choice or ""
+    if choice == "back":
+        ask_pick(turn)
+        return
+    if choice == "clin:none":
+        turn.profile.clinician_id = None
+        turn.say("settings.clinician_removed")
+        ask_pick(turn)
+        return
+    picked = parse_id(choice.removeprefix("clin:")) if choice.startswith("clin:") else None
+    clinician = next((c for c in _clinicians(turn) if c.id == picked), None)
+    if clinician is None:
+        raise Invalid("hint.choose", count=len(turn.data.get("_opts", [])))
+    turn.profile.clinician_id = clinician.id
+    turn.say("settings.clinician_changed", clinician=clinician.display_name or "?")
+    ask_pick(turn)
+
+
 FLOWS = {
     FLOW: {
+        "clinician": Step(ask_clinician, on_clinician),
         "pick": Step(ask_pick, on_pick),
         "clash": Step(ask_clash, on_clash),
         "time": Step(ask_time, on_time, onboarding.parse_checkin_time),

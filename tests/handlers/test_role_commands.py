@@ -47,10 +47,14 @@ def test_a_clinician_gets_only_clinician_commands_whatever_flow_they_are_in(clie
     reply = doctor.send(f"/{name}")
     state = doctor.state()
     assert state is None or state.flow not in CLIENT_FLOWS, (name, state.flow)
-    if name in ("checkin", "craving", "network", "slip", "settings", "export", "invite", "menu", "bogus", "stop"):
+    if name in ("checkin", "craving", "network", "slip", "settings", "export", "menu", "bogus", "stop"):
         assert "You're a clinician" in reply, name
     if name == "clients":
         assert "Ken" in reply
+    if name == "invite":  # a clinician's invitation is for a new client of theirs
+        assert "invitation for a new client" in reply
+    if name == "dashboard":
+        assert "dashboard isn't switched on" in reply
 
 
 @pytest.mark.parametrize("name", [*COMMANDS, "bogus"])

@@ -1,4 +1,4 @@
-"""The web app that `recovery-bot run` serves: health today; the channels' webhooks mount here."""
+"""The web app that `recovery-bot run` serves: health, the channels' webhooks, the clinician dashboard (bot/web/dashboard.py)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from handlers.types import Runtime
 
 
-def create_app(rt: Runtime, routes: list[Route] | None = None) -> Starlette:
+def create_app(rt: Runtime, routes: list[BaseRoute] | None = None) -> Starlette:
     def ping() -> None:
         with rt.db.connect() as conn:
             conn.execute(text("SELECT 1"))
