@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import time
 from collections import defaultdict, deque
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -214,7 +214,11 @@ class Dashboard:
             kind = self.rt.content.text(kind_key, locale) if self.rt.content.has(kind_key) else (alert.reason or "?")
             return t("what_crisis", kind=kind)
         if alert.kind == "missed_checkin":
-            return t("what_missed", date=alert.reason or "?")
+            try:
+                missed = day_label(date.fromisoformat(alert.reason or ""), locale)
+            except ValueError:
+                missed = alert.reason or "?"
+            return t("what_missed", date=missed)
         return t("what_unreachable")
 
     @staticmethod
