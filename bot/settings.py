@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     partner_nudge_after_minutes: int = Field(180, alias="PARTNER_NUDGE_AFTER_MINUTES", ge=1)
     clinician_alert_after_minutes: int = Field(1440, alias="CLINICIAN_ALERT_AFTER_MINUTES", ge=1)
     crisis_resend_minutes: int = Field(15, alias="CRISIS_RESEND_MINUTES", ge=1)
+    alert_digest_at: int = Field(5, alias="ALERT_DIGEST_AT", ge=2, le=10_000)
     log_level: str = Field("INFO", alias="LOG_LEVEL")
     host: str = Field("127.0.0.1", alias="HOST")
     port: int = Field(8080, alias="PORT", ge=1, le=65535)
@@ -196,6 +197,7 @@ class Settings(BaseSettings):
             partner_nudge_after=timedelta(minutes=self.partner_nudge_after_minutes),
             clinician_alert_after=timedelta(minutes=self.clinician_alert_after_minutes),
             crisis_resend_after=timedelta(minutes=self.crisis_resend_minutes),
+            digest_at=self.alert_digest_at,
             craving_followups=(timedelta(minutes=self.craving_followup_minutes),
                                timedelta(minutes=self.craving_second_followup_minutes)),
         )

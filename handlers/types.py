@@ -118,6 +118,8 @@ class Ladder:
     crisis_resend_after: timedelta = timedelta(minutes=15)
     crisis_resends: int = 4
     craving_followups: tuple[timedelta, ...] = (timedelta(minutes=20), timedelta(minutes=60))
+    # This many missed-check-in alerts for one clinician in one pass become one message (crises never do).
+    digest_at: int = 5
 
 
 @dataclass

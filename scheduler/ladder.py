@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -10,10 +11,10 @@ from sqlmodel import Session, col, select
 
 from data.models import CheckIn, ClientProfile, Escalation, EscalationStep, Person
 from handlers import escalation as esc_mod
-from handlers import sharing
+from handlers import risk, sharing
 from handlers.delivery import enqueue
 from handlers.flows import crisis
-from handlers.types import Option, Outbound, Runtime
+from handlers.types import PRIVATE_KIND, Option, Outbound, Runtime
 from handlers.when import in_quiet_hours
 
 log = logging.getLogger(__name__)
@@ -26,6 +27,7 @@ def climb(rt: Runtime, now: datetime, *, batch: int = BATCH) -> int:
     """Take every escalation whose next step is due one rung up; returns how many moved."""
     moved = 0
     while True:
+        alerts: dict[int, list[tuple[Person, Outbound]]] = defaultdict(list)  # missed check-ins, per clinician
         with Session(rt.db, expire_on_commit=False) as session:
             stmt = (
                 select(Escalation)
@@ -42,14 +44,16 @@ def climb(rt: Runtime, now: datetime, *, batch: int = BATCH) -> int:
                 elif esc.kind == crisis.CHECK_KIND:
                     _safety_check(session, rt, esc, now)
                 else:
-                    _missed(rt, session, esc, now)
+                    _missed(rt, session, esc, now, alerts)
+            _send_alerts(rt, session, alerts, now)
             session.commit()
         moved += len(due)
         if len(due) < batch:
             return moved
 
 
-def _missed(rt: Runtime, session: Session, esc: Escalation, now: datetime) -> None:
+def _missed(rt: Runtime, session: Session, esc: Escalation, now: datetime,
+            alerts: dict[int, list[tuple[Person, Outbound]]]) -> None:
     checkin = session.get(CheckIn, esc.checkin_id) if esc.checkin_id else None
     client = session.get(Person, esc.client_id)
     if client is None or (checkin is not None and checkin.answered_at is not None):
@@ -77,7 +81,8 @@ def _missed(rt: Runtime, session: Session, esc: Escalation, now: datetime) -> No
     elif rung == PARTNERS and esc.level < PARTNERS:
         out = _partner_nudges(rt, session, esc, client, now)
     elif rung == CLINICIAN and esc.level < CLINICIAN:
-        out = _clinician_alerts(rt, session, esc, client, now)
+        for clinician, alert in _clinician_alerts(rt, session, esc, client, now):
+            alerts[clinician.id].append((clinician, alert))
     esc.level = max(esc.level, rung)
     nxt = {REMINDER: ladder.partner_nudge_after, PARTNERS: ladder.clinician_alert_after}.get(esc.level)
     esc.next_step_at = esc.created_at + nxt if nxt is not None else None
@@ -128,8 +133,31 @@ def _partner_nudges(rt: Runtime, session: Session, esc: Escalation, client: Pers
     return out
 
 
+def _send_alerts(rt: Runtime, session: Session, alerts: dict[int, list[tuple[Person, Outbound]]],
+                 now: datetime) -> None:
+    """Queue the pass's missed-check-in alerts: each alone, or, when one clinician has `digest_at` or more,
+    one message naming the clients with the way to the queue (a clinic of 500 on one evening is not 500
+    notifications). The escalations stay one per client, each acknowledged on its own."""
+    for items in alerts.values():
+        clinician = items[0][0]
+        if len(items) < rt.ladder.digest_at:
+            for _, message in items:
+                enqueue(session, [(message, message.idempotency_key)], now=now)
+            continue
+        names = sorted({rt.content.text("ladder.digest_line", clinician.locale, client=m.template_vars["1"],
+                                        last=m.template_vars["2"]) for _, m in items})
+        where = (rt.content.text("ladder.digest_dashboard", clinician.locale, link=rt.dashboard_url)
+                 if rt.dashboard_url else rt.content.text("ladder.digest_chat", clinician.locale))
+        text = "\n".join([rt.content.text("ladder.digest", clinician.locale, count=len(items)), *names, where])
+        # Names several clients: kept only until sent, like /clients (no erased client stays in it).
+        enqueue(session, [(Outbound(text=text, person_id=clinician.id, kind=PRIVATE_KIND,
+                                    template_key="clinician_alert",
+                                    template_vars={"1": str(len(items)), "2": now.date().isoformat()}),
+                           f"digest:{clinician.id}:{now.isoformat()}")], now=now)
+
+
 def _clinician_alerts(rt: Runtime, session: Session, esc: Escalation, client: Person,
-                      now: datetime) -> list[Outbound]:
+                      now: datetime) -> list[tuple[Person, Outbound]]:
     profile = session.get(ClientProfile, client.id)
     nudged = sorted({
         (session.get(Person, s.recipient_id).display_name or "?")
@@ -141,16 +169,26 @@ def _clinician_alerts(rt: Runtime, session: Session, esc: Escalation, client: Pe
     for clinician in esc_mod.clinicians_for(session, profile):
         facts = esc_mod.clinician_summary(session, rt.content, clinician, client, now)
         partners = ", ".join(nudged) or rt.content.text("ladder.no_partners", clinician.locale)
-        out.append(Outbound(
-            text=rt.content.text("ladder.clinician_alert", clinician.locale, partners=partners, **facts),
+        signals = risk_line(rt, session, clinician, client, now)
+        out.append((clinician, Outbound(
+            text=rt.content.text("ladder.clinician_alert", clinician.locale, partners=partners, **facts) + signals,
             person_id=clinician.id, options=(esc_mod.ack_option(rt.content, clinician, esc),),
             kind="alert", template_key="clinician_alert", template_vars={"1": facts["client"], "2": facts["last"]},
             idempotency_key=f"esc:{esc.id}:alert:{clinician.id}", about=client.id,
-        ))
+        )))
         esc_mod.record(session, esc, "clinician_alert", clinician, now)
     if not out:
         esc_mod.record(session, esc, "no_clinician", None, now)
     return out
+
+
+def risk_line(rt: Runtime, session: Session, clinician: Person, client: Person, now: datetime) -> str:
+    """The risk signals that hold for the client, in the clinician's words (the dashboard shows the same)."""
+    fired = risk.risks_for(session, [client.id], {client.id: _local_today(client, now)}).get(client.id, [])
+    if not fired:
+        return ""
+    return "\n" + rt.content.text("ladder.risk_signals", clinician.locale, signals="; ".join(
+        risk.describe(rt.content, clinician.locale, f) for f in fired))
 
 
 def _safety_check(session: Session, rt: Runtime, esc: Escalation, now: datetime) -> None:
