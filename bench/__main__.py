@@ -5,6 +5,7 @@ the intent model on its own."""
 import sys
 
 from bench import (
+    dashboard_bench,
     dispatch_bench,
     intents_bench,
     notice_bench,
@@ -19,6 +20,8 @@ if __name__ == "__main__":
         safety_bench.main(sys.argv[2:])
     elif sys.argv[1:2] == ["notices"]:
         notice_bench.main(sys.argv[2:])
+    elif sys.argv[1:2] == ["dashboard"]:
+        dashboard_bench.main(sys.argv[2:])
     elif sys.argv[1:2] == ["restart"]:
         restart_bench.main(sys.argv[2:])
     elif sys.argv[1:2] == ["intents"]:
@@ -29,3 +32,4 @@ if __name__ == "__main__":
         telegram_bench.main()
         notice_bench.main()
         restart_bench.main()
+        dashboard_bench.main()

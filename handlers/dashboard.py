@@ -11,6 +11,8 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from sqlalchemy import or_
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from data.models import (
@@ -158,32 +160,33 @@ class Alert:
 
 def alert_queue(session: Session, clinician: Person) -> list[Alert]:
     """Open alerts that reached a clinician, for this clinician's clients and unassigned ones: crises first,
-    then the rest, oldest first within each."""
-    allowed = {p.id: p for p in [*own_clients(session, clinician), *unassigned_clients(session)]}
-    if not allowed:
+    then the rest, oldest first within each. Two queries, however large the caseload."""
+    rows = session.execute(
+        select(Escalation.id, Escalation.client_id, Escalation.kind, Escalation.reason, Escalation.created_at,
+               Person.display_name)
+        .join(ClientProfile, col(ClientProfile.person_id) == Escalation.client_id)
+        .join(Person, col(Person.id) == Escalation.client_id)
+        .where(Escalation.status == "open", Person.role == Role.client, col(Person.consent_at).is_not(None),
+               or_(ClientProfile.clinician_id == clinician.id, col(ClientProfile.clinician_id).is_(None)))).all()
+    if not rows:
         return []
-    rows = session.exec(select(Escalation).where(Escalation.status == "open",
-                                                 col(Escalation.client_id).in_(list(allowed)))).all()
-    by_id = {e.id: e for e in rows}
-    if not by_id:
-        return []
-    steps = session.exec(select(EscalationStep).where(col(EscalationStep.escalation_id).in_(list(by_id)))
-                         .order_by(col(EscalationStep.at), col(EscalationStep.id))).all()
-    names = {p.id: p.display_name for p in session.exec(
-        select(Person).where(col(Person.id).in_({s.recipient_id for s in steps if s.recipient_id})))}
-    found: dict[int, Alert] = {}
-    for e in rows:
-        client = allowed[e.client_id]
-        found[e.id] = Alert(id=e.id, client_id=e.client_id, client=escalation.client_name(client), kind=e.kind,
-                            reason=e.reason, crisis=e.kind == "crisis", created_at=e.created_at,
-                            alerted_at=e.created_at)
+    found = {r.id: Alert(id=r.id, client_id=r.client_id, client=r.display_name or f"#{r.client_id}", kind=r.kind,
+                         reason=r.reason, crisis=r.kind == "crisis", created_at=r.created_at,
+                         alerted_at=r.created_at) for r in rows}
+    recipient = aliased(Person)
+    steps = session.execute(
+        select(EscalationStep.escalation_id, EscalationStep.step, EscalationStep.at, EscalationStep.source,
+               recipient.display_name)
+        .outerjoin(recipient, col(recipient.id) == EscalationStep.recipient_id)
+        .where(col(EscalationStep.escalation_id).in_(list(found)))
+        .order_by(col(EscalationStep.at), col(EscalationStep.id))).all()
     reached = set()
     for s in steps:
         alert = found[s.escalation_id]
         if s.step in ALERT_STEPS and s.escalation_id not in reached:
             reached.add(s.escalation_id)
             alert.alerted_at = s.at
-        alert.steps.append(Step(s.step, names.get(s.recipient_id), s.at, s.source))
+        alert.steps.append(Step(s.step, s.display_name, s.at, s.source))
     queue = [a for a in found.values() if a.crisis or a.id in reached]
     return sorted(queue, key=lambda a: (not a.crisis, a.alerted_at, a.id))
 

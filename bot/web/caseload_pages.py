@@ -138,6 +138,7 @@ async def client(dash: Dashboard, request: Request, sid: str, clinician: Person)
         outcomes=[(_outcome(content, locale, k), n)
                   for k, n in (Counter(story.outcomes) + Counter(story.followup_outcomes)).most_common()],
         support=[(kinds.get(c.kind, c.kind), c.contacts) for c in story.support],
+        coping=story.coping[:8],
         history=[{"what": _what(dash, locale, a), "status": a.status, "when": when(a.created_at, zone, locale),
                   "steps": [(dash._step(t, dashboard.Step(s.step, s.recipient, s.at)), when(s.at, zone, locale))
                             for s in a.steps]} for a in story.escalations],

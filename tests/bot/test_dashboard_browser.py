@@ -145,6 +145,7 @@ def history(rt, ken_id: int) -> None:
             if n % 5 == 0:
                 session.add(Craving(client_id=ken_id, logged_at=at - timedelta(hours=3), intensity=craving + 1,
                                     triggers=["trig:lonely", "trig:tired"] if n % 2 else ["trig:people"],
+                                    plan="Call someone" if n % 2 else "Go for a walk",
                                     outcome="passed" if n % 3 else "still"))
         session.add(Slip(client_id=ken_id, occurred_on=date(2026, 2, 27), reported_at=datetime(2026, 2, 28, 2, 0,
                                                                                                 tzinfo=UTC),
@@ -213,7 +214,8 @@ def test_a_clinician_signs_in_from_chat_clears_an_alert_and_reads_a_clients_stor
     wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "svg.chart")))
     charts = browser.find_elements(By.CSS_SELECTOR, "svg.chart")
     assert len(charts) == 3 and all(c.get_attribute("aria-label") for c in charts)
-    assert "Lonely" in browser.page_source and "Escalation" not in browser.title
+    assert "Lonely" in browser.page_source and "Go for a walk: chosen" in browser.page_source
+    assert "Not shared with you" in browser.page_source
     shot(browser, "05-client-30-days")
     browser.find_element(By.LINK_TEXT, "90 days").click()
     wait.until(lambda d: "days=90" in d.current_url)

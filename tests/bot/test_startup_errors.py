@@ -55,3 +55,13 @@ def test_wrong_twilio_credentials_or_api_are_named_at_start_up_and_never_printed
         "TWILIO_API_BASE_URL: cannot reach the Twilio API"
     assert len(lines) == 1 and expect in lines[0], result.stderr
     assert token not in result.stderr + result.stdout and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("secret", ["", "too-short-0123456789"])
+def test_the_dashboard_will_not_start_without_a_long_session_secret(tmp_path, secret):
+    result = _run(["run"], tmp_path, DATABASE_URL=f"sqlite:///{tmp_path}/x.db", DASHBOARD_ENABLED="true",
+                  DASHBOARD_SESSION_SECRET=secret, PUBLIC_BASE_URL="https://bot.example.org")
+    assert result.returncode != 0
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "DASHBOARD_SESSION_SECRET" in lines[0] and "32" in lines[0], result.stderr
+    assert (secret or "<none>") not in result.stderr + result.stdout and "Traceback" not in result.stderr
