@@ -152,7 +152,10 @@ def _send_alerts(rt: Runtime, session: Session, alerts: dict[int, list[tuple[Per
         # Names several clients: kept only until sent, like /clients (no erased client stays in it).
         enqueue(session, [(Outbound(text=text, person_id=clinician.id, kind=PRIVATE_KIND,
                                     template_key="clinician_alert",
-                                    template_vars={"1": str(len(items)), "2": now.date().isoformat()}),
+                                    # Outside WhatsApp's 24-hour window the alert template carries it: "6 clients".
+                                    template_vars={"1": rt.content.text("ladder.digest_who", clinician.locale,
+                                                                        count=len(items)),
+                                                   "2": now.date().isoformat()}),
                            f"digest:{clinician.id}:{now.isoformat()}")], now=now)
 
 
