@@ -48,31 +48,38 @@ async def clients(dash: Dashboard, request: Request, sid: str, clinician: Person
             return caseload.caseload(session, ids, now)
 
     rows = await run_db(dash.rt.db, load)
+    words = _words(dash, clinician)
     if query:
         rows = [r for r in rows if query.casefold() in r.name.casefold()]
     rows.sort(key=lambda r: r.name.casefold())
     rows.sort(key=SORTS[sort], reverse=descending)
     return dash.page("clients.html", locale=clinician.locale, signed_in=clinician, csrf=dash.csrf(sid),
-                     active="clients", rows=[_row(dash, clinician, r) for r in rows], query=query, sort=sort,
+                     active="clients", rows=[_row(dash, clinician, r, words) for r in rows], query=query, sort=sort,
                      descending=descending, columns=[(n, k, num) for n, k, _, num in COLUMNS])
 
 
-def _row(dash: Dashboard, clinician: Person, r: caseload.ClientRow) -> dict:
+def _row(dash: Dashboard, clinician: Person, r: caseload.ClientRow, words: dict[str, str]) -> dict:
     from bot.web.dashboard import when
 
-    t = dash.t(clinician.locale)
-    zone = ZoneInfo(clinician.timezone)
     values = ", ".join("–" if v is None else str(v) for v in (r.sparkline or []))
     return {
         "id": r.client_id, "name": r.name, "sober": r.sober_days, "streak": r.current_streak,
-        "longest": r.longest_streak, "last": when(r.last_checkin, zone, clinician.locale) if r.last_checkin
-        else t("never"), "week": r.answered_7, "month": r.answered_30,
-        "trend": r.craving_trend, "arrow": ARROWS.get(r.craving_trend or "", ""),
-        "trend_words": t(f"trend_{r.craving_trend}" if r.craving_trend else "trend_none"),
-        "spark": charts.sparkline(r.sparkline, label=t("sparkline", values=values)) if r.sparkline else None,
+        "longest": r.longest_streak,
+        "last": when(r.last_checkin, words["zone"], clinician.locale) if r.last_checkin else words["never"],
+        "week": r.answered_7, "month": r.answered_30, "trend": r.craving_trend,
+        "arrow": ARROWS.get(r.craving_trend or "", ""), "trend_words": words[r.craving_trend or "none"],
+        "spark": charts.sparkline(r.sparkline, label=words["sparkline"].replace("{values}", values))
+        if r.sparkline else None,
         "alerts": r.open_alerts,
         "risks": [risk.describe(dash.rt.content, clinician.locale, f) for f in r.risks],
     }
+
+
+def _words(dash: Dashboard, clinician: Person) -> dict:
+    """The texts every row uses, looked up once per page rather than once per row."""
+    t = dash.t(clinician.locale)
+    return {"never": t("never"), "zone": ZoneInfo(clinician.timezone), "sparkline": t("sparkline", values="{values}"),
+            **{trend: t(f"trend_{trend}") for trend in ("up", "down", "flat", "none")}}
 
 
 async def client(dash: Dashboard, request: Request, sid: str, clinician: Person) -> Response:
