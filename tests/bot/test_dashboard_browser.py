@@ -228,3 +228,51 @@ def test_a_clinician_signs_in_from_chat_clears_an_alert_and_reads_a_clients_stor
     shot(browser, "07-alerts-375px")
     browser.get(rt.dashboard_url + "/clients")
     shot(browser, "08-clients-375px")
+
+
+def test_a_clinician_with_500_clients_clears_the_queue_and_reads_any_story(tmp_path, browser):
+    """The caseload of a real clinic: seeded history for 500 clients, some with open alerts."""
+    import random
+
+    from bench.dashboard_bench import NOW, seed
+    from handlers import dashboard
+
+    engine = make_engine(f"sqlite:///{tmp_path}/clinic.db")
+    upgrade(engine)
+    clinician_id, ids = seed(engine, 500)
+    rt = Runtime(db=engine, content=Content(), clock=FixedClock(NOW))
+    sock = free_socket()
+    rt.dashboard_url = f"http://127.0.0.1:{sock.getsockname()[1]}/dashboard"
+    app = create_app(rt, Dashboard(rt, secret="browser-test-secret-" + "y" * 20, secure_cookie=False).routes())
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        with Session(engine) as session:
+            from data.models import Person
+
+            token = dashboard.login_token(session, session.get(Person, clinician_id), NOW)
+            session.commit()
+        browser.get(f"{rt.dashboard_url}/login?token={token}")
+        wait = WebDriverWait(browser, 10)
+        wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "#queue")))
+        open_alerts = len(browser.find_elements(By.CSS_SELECTOR, "#queue .alert"))
+        assert open_alerts > 5
+        shot(browser, "10-clinic-queue")
+        for left in range(open_alerts, 0, -1):  # clear the queue, oldest first, one Acknowledge at a time
+            browser.find_element(By.CSS_SELECTOR, "#queue .alert button.ack").click()
+            wait.until(lambda d, n=left: len(d.find_elements(By.CSS_SELECTOR, "#queue .alert")) == n - 1)
+        assert "Nothing needs you right now" in browser.find_element(By.CSS_SELECTOR, "#queue").text
+        browser.find_element(By.LINK_TEXT, "Clients").click()
+        wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "tbody tr")))
+        assert len(browser.find_elements(By.CSS_SELECTOR, "tbody tr")) == 500
+        shot(browser, "11-clinic-clients")
+        someone = random.Random(3).choice(ids)
+        browser.get(f"{rt.dashboard_url}/clients/{someone}?days=90")
+        wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "svg.chart")))
+        assert len(browser.find_elements(By.CSS_SELECTOR, "svg.chart")) == 3
+        shot(browser, "12-clinic-client")
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        engine.dispose()
