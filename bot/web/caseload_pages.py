@@ -117,8 +117,8 @@ async def client(dash: Dashboard, request: Request, sid: str, clinician: Person)
 
     def summary(values, what):
         got = [v for v in values if v is not None]
-        text = (f"{len(got)} / {len(values)}; avg {mean(got):.1f}, min {min(got)}, max {max(got)}" if got
-                else t("none_yet"))
+        text = (t("chart_summary", count=len(got), days=len(values), avg=f"{mean(got):.1f}", low=min(got),
+                  high=max(got)) if got else t("none_yet"))
         if story.slips:
             text += f"; {t('slip_marker')}: " + ", ".join(label(s) for s in story.slips)
         return t("chart_alt", what=what, days=days, summary=text)
