@@ -102,6 +102,17 @@ class Dashboard:
         clinician = await run_db(self.rt.db, look)
         return (sid, clinician) if clinician is not None else None
 
+    async def _signed_form(self, request: Request) -> tuple[str, Person] | Response:
+        """For a form that changes something: the session and its clinician, or the answer to give instead (to
+        the sign-in help without a session, 403 without the session's CSRF token)."""
+        found = await self._clinician(request)
+        if found is None:
+            return self._to_signin()
+        sid, clinician = found
+        if not await self._csrf_ok(request, sid):
+            return self._message("forbidden", locale=clinician.locale, status=403)
+        return found
+
     async def _csrf_ok(self, request: Request, sid: str) -> bool:
         form = await request.form()
         given = form.get("csrf") or request.headers.get("x-csrf-token") or ""
@@ -169,12 +180,10 @@ class Dashboard:
         return self._message("login_help")
 
     async def signout(self, request: Request) -> Response:
-        found = await self._clinician(request)
-        if found is None:
-            return self._to_signin()
+        found = await self._signed_form(request)
+        if isinstance(found, Response):
+            return found
         sid, clinician = found
-        if not await self._csrf_ok(request, sid):
-            return self._message("forbidden", locale=clinician.locale, status=403)
         now = self.rt.clock()
 
         def end() -> None:
@@ -253,12 +262,10 @@ class Dashboard:
                          notice=None, **context)
 
     async def acknowledge(self, request: Request) -> Response:
-        found = await self._clinician(request)
-        if found is None:
-            return self._to_signin()
+        found = await self._signed_form(request)
+        if isinstance(found, Response):
+            return found
         sid, clinician = found
-        if not await self._csrf_ok(request, sid):
-            return self._message("forbidden", locale=clinician.locale, status=403)
         alert_id = request.path_params["alert_id"]
         now = self.rt.clock()
 
@@ -279,12 +286,10 @@ class Dashboard:
         return RedirectResponse(f"/dashboard?done={done}", status_code=303, headers=HEADERS)
 
     async def take(self, request: Request) -> Response:
-        found = await self._clinician(request)
-        if found is None:
-            return self._to_signin()
+        found = await self._signed_form(request)
+        if isinstance(found, Response):
+            return found
         sid, clinician = found
-        if not await self._csrf_ok(request, sid):
-            return self._message("forbidden", locale=clinician.locale, status=403)
         client_id = request.path_params["client_id"]
 
         def take() -> bool | None:
