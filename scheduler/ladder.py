@@ -19,7 +19,7 @@ from handlers.when import in_quiet_hours
 
 log = logging.getLogger(__name__)
 
-BATCH = 200
+BATCH = 1000  # escalations per transaction; also the most alerts one digest gathers (see _send_alerts)
 REMINDER, PARTNERS, CLINICIAN = 1, 2, 3
 
 
