@@ -66,18 +66,18 @@ def test_a_stalled_worker_whose_lease_lapsed_stops_and_the_one_that_took_over_se
 
 
 def test_a_living_worker_keeps_its_lease_through_a_send_longer_than_the_lease(rt):
-    """Real time: a 1.5 s send under a 0.6 s lease, renewed every 0.1 s; another worker finds nothing to take."""
+    """Real time: a 3 s send under a 1.2 s lease, renewed every 0.1 s; another worker finds nothing to take."""
     live = replace(rt, clock=system_clock)
     queue(live, 2)
     stolen: list[int] = []
 
     async def slow(message):
-        for _ in range(15):
+        for _ in range(30):
             await asyncio.sleep(0.1)
             stolen.extend(r.id for r in await asyncio.to_thread(claim, live.db, system_clock(), owner="other"))
 
     async def main():
-        delivery = Delivery(live, {"console": Recording(slow)}, limits={}, lease=timedelta(seconds=0.6))
+        delivery = Delivery(live, {"console": Recording(slow)}, limits={}, lease=timedelta(seconds=1.2))
         keeper = asyncio.ensure_future(delivery.run(poll_every=0.05, renew_every=0.1))
         await delivery.drain()
         delivery.stop()
@@ -107,7 +107,7 @@ def test_a_worker_picks_up_a_dead_workers_messages_when_their_lease_runs_out_not
         return took
 
     took = asyncio.run(main())
-    assert lease.total_seconds() <= took < lease.total_seconds() + 1.5, took
+    assert lease.total_seconds() <= took < lease.total_seconds() + 3, took  # + a few polls on a busy machine
     assert statuses(live) == ["sent"] * 3
 
 
