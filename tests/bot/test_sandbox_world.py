@@ -1,0 +1,94 @@
+"""The sandbox's world (bot/channels/sandbox.py): three phones and a clock play the whole accountability loop."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.channels.sandbox import World
+
+START = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # Monday 10:00 in Hong Kong
+PROMPT = datetime(2026, 3, 2, 13, 0, tzinfo=UTC)  # 21:00 in Hong Kong
+
+
+@pytest.fixture
+def world(tmp_path, content):
+    found = World(tmp_path / "world", start=START, content=content)
+    yield found
+    found.close()
+
+
+def texts(world: World, role: str) -> list[str]:
+    return [b.text for b in world.phones[role].bubbles if not b.mine]
+
+
+async def loop_until_alert(world: World) -> None:
+    await world.clinician_joins()
+    await world.say("clinician", "/invite")
+    await world.forward_link("clinician", "client")
+    await world.tap("client", "Yes")
+    await world.say("client", "Ken")
+    await world.tap("client", "Hong Kong")
+    await world.say("client", "21:00")
+    await world.say("client", "30 days ago")
+    await world.tap("client", "Later")
+    await world.say("client", "/network")
+    await world.say("client", "Mum")
+    await world.say("client", "9123 4567")
+    await world.tap("client", "Yes")
+    await world.tap("client", "Finish")
+    await world.say("client", "/invite")
+    await world.tap("client", "Mum")
+    await world.forward_link("client", "partner")
+    await world.tap("partner", "Yes")
+
+
+def test_next_event_plays_the_ladder_in_order_and_the_all_clear_reaches_both(world):
+    async def scenario():
+        await loop_until_alert(world)
+        assert any("Mum accepted" in t for t in texts(world, "client"))
+        assert world.next_event() == PROMPT
+        assert await world.to_next_event() == PROMPT
+        assert "time for today's check-in" in texts(world, "client")[-1]
+        for _ in range(3):  # the reminder, the partner's nudge, the clinician's alert
+            await world.to_next_event()
+        steps = [step for _, step, _ in world.decisions()]
+        assert steps == ["reminder", "partner_nudge", "clinician_alert"]
+        assert [at for at, _, _ in world.decisions()] == [PROMPT + timedelta(hours=h) for h in (1, 3, 24)]
+        assert "Ken hasn't done today's check-in" in texts(world, "partner")[-1]
+        assert "Missed check-in: Ken" in texts(world, "clinician")[-1]
+        await world.tap("clinician", "Acknowledge")
+        assert "You've got Ken" in texts(world, "clinician")[-1]
+        await world.say("client", "/checkin")
+        await world.tap("client", "Good")
+        await world.say("client", "2")
+        await world.tap("client", "No")
+        await world.tap("client", "Skip")
+
+    asyncio.run(scenario())
+    assert "Good news: Ken has checked in" in texts(world, "partner")[-1]
+    assert "All clear: Ken has checked in" in texts(world, "clinician")[-1]
+
+
+def test_advancing_a_day_runs_every_pass_on_the_way_in_order(world):
+    async def scenario():
+        await loop_until_alert(world)
+        await world.advance(timedelta(hours=35))  # to the clinician's alert, a day after the 21:00 prompt
+
+    asyncio.run(scenario())
+    assert [step for _, step, _ in world.decisions()] == ["reminder", "partner_nudge", "clinician_alert"]
+    assert world.clock() == START + timedelta(hours=35)
+
+
+def test_two_worlds_are_separate(tmp_path, content):
+    first, second = World(tmp_path / "a", start=START, content=content), World(tmp_path / "b", start=START,
+                                                                                   content=content)
+    try:
+        asyncio.run(first.clinician_joins())
+        assert texts(first, "clinician") and not texts(second, "clinician")
+        assert second.next_event() is None
+    finally:
+        first.close()
+        second.close()
