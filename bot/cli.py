@@ -91,6 +91,26 @@ def run(
 
 
 @app.command()
+def sandbox(
+    host: Annotated[str, typer.Option(help="Listen address.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Listen port.")] = 8080,
+    max_worlds: Annotated[int, typer.Option(help="How many visitors' worlds at once.")] = 20,
+) -> None:
+    """Try the bot in the browser: three phones (client, partner, clinician) and a clock, no account needed."""
+    import uvicorn
+    from starlette.applications import Starlette
+
+    from bot.bootstrap import configure_logging, load_crisis_model
+    from bot.web.sandbox import Sandbox
+
+    configure_logging("WARNING")
+    load_crisis_model()
+    app = Starlette(routes=Sandbox(max_worlds=max_worlds).routes())
+    typer.echo(f"recovery-bot sandbox: open http://{host}:{port}/sandbox (Ctrl-C to stop)")
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+@app.command()
 def tick(
     at: Annotated[str | None, typer.Option("--at", help="Run as of this ISO-8601 instant (default: now).")] = None,
     db: DbOption = None,
