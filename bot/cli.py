@@ -94,7 +94,8 @@ def run(
 def sandbox(
     host: Annotated[str, typer.Option(help="Listen address.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Listen port.")] = 8080,
-    max_worlds: Annotated[int, typer.Option(help="How many visitors' worlds at once.")] = 20,
+    max_worlds: Annotated[int | None, typer.Option(help="How many visitors' worlds at once "
+                                                          "(default: SANDBOX_MAX_WORLDS, 20).")] = None,
 ) -> None:
     """Try the bot in the browser: three phones (client, partner, clinician) and a clock, no account needed."""
     import uvicorn
@@ -103,9 +104,10 @@ def sandbox(
     from bot.bootstrap import configure_logging, load_crisis_model
     from bot.web.sandbox import Sandbox
 
+    settings = _settings(None)
     configure_logging("WARNING")
     load_crisis_model()
-    app = Starlette(routes=Sandbox(max_worlds=max_worlds).routes())
+    app = Starlette(routes=Sandbox(max_worlds=max_worlds or settings.sandbox_max_worlds).routes())
     typer.echo(f"recovery-bot sandbox: open http://{host}:{port}/sandbox (Ctrl-C to stop)")
     uvicorn.run(app, host=host, port=port, log_level="warning")
 

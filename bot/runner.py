@@ -161,6 +161,10 @@ async def serve(settings: Settings, rt: Runtime, *, host: str, port: int) -> Non
         closers.append(client.http_client.close)
         rt.invite_links[sender.channel] = whatsapp.invite_link(settings.twilio_whatsapp_from)
 
+    if settings.sandbox_enabled:  # worlds of their own (temporary SQLite files): never this deployment's data
+        from bot.web.sandbox import Sandbox
+
+        routes.extend(Sandbox(content=rt.content, max_worlds=settings.sandbox_max_worlds).routes())
     if settings.dashboard_enabled:
         from bot.web.dashboard import Dashboard
 

@@ -55,6 +55,8 @@ class Settings(BaseSettings):
     twilio_whatsapp_from: str | None = Field(None, alias="TWILIO_WHATSAPP_FROM")
     twilio_api_base_url: str = Field("https://api.twilio.com", alias="TWILIO_API_BASE_URL")
     dashboard_enabled: bool = Field(False, alias="DASHBOARD_ENABLED")
+    sandbox_enabled: bool = Field(False, alias="SANDBOX_ENABLED")
+    sandbox_max_worlds: int = Field(20, alias="SANDBOX_MAX_WORLDS", ge=1, le=1000)
     dashboard_session_secret: SecretStr | None = Field(None, alias="DASHBOARD_SESSION_SECRET")
     whatsapp_templates_file: Path = Field(Path(__file__).parents[1] / "data" / "content" / "whatsapp_templates.toml",
                                           alias="WHATSAPP_TEMPLATES_FILE")

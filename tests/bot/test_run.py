@@ -103,12 +103,13 @@ def default_signals() -> None:
 
 
 @contextmanager
-def server(tmp_path: Path, db: str, *, interval: str = "0.2"):
+def server(tmp_path: Path, db: str, *, interval: str = "0.2", **settings: str):
     """`recovery-bot run` in the background, up and healthy; killed on the way out whatever happened."""
     port = free_port()
     with (tmp_path / "run.err").open("w") as err:
         proc = subprocess.Popen([str(BIN), "run", "--port", str(port), "--db", db], cwd=tmp_path,
-                                env=env(PASS_INTERVAL_SECONDS=interval), stdout=subprocess.DEVNULL, stderr=err,
+                                env=env(PASS_INTERVAL_SECONDS=interval, **settings), stdout=subprocess.DEVNULL,
+                                stderr=err,
                                 preexec_fn=default_signals)
     try:
         deadline, health = time.monotonic() + 20, None
@@ -222,3 +223,21 @@ def test_outbox_lists_and_requeues_failed_messages_without_showing_their_text(tm
     (text,) = sql(path, "SELECT text FROM outbox WHERE id = ?", failed_id)[0]
     assert text.splitlines()[0] in cli("chat", "--as", "ken", "--db", db, cwd=tmp_path).stdout  # sent again
     assert sql(path, "SELECT status FROM outbox WHERE id = ?", failed_id) == [("sent",)]
+
+
+@pytest.mark.parametrize("enabled", [True, False], ids=["sandbox on", "sandbox off"])
+def test_run_serves_the_sandbox_only_when_it_is_switched_on_and_never_with_its_own_data(tmp_path, enabled):
+    path = tmp_path / "production.db"
+    with server(tmp_path, f"sqlite:///{path}", SANDBOX_ENABLED=str(enabled).lower()) as proc:
+        port = proc.args[proc.args.index("--port") + 1]
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/sandbox", timeout=20) as response:
+                status, page = response.status, response.read().decode()
+        except urllib.error.HTTPError as exc:
+            status, page = exc.code, ""
+        stop(proc, signal.SIGINT)
+    assert status == (200 if enabled else 404)
+    if enabled:
+        assert "three phones" in page and "Give this link to the client" in page
+    # The sandbox's clinician and invitation live in the visitor's own world, not in this deployment's database.
+    assert sql(path, "SELECT count(*) FROM person") == [(0,)]
