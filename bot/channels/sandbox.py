@@ -25,6 +25,7 @@ from sqlmodel import Session, col
 from data.content import Content
 from data.db import make_engine, run_db, upgrade
 from data.models import (
+    ChannelAddress,
     ClientProfile,
     Craving,
     Escalation,
@@ -104,6 +105,8 @@ class World:
         self.rt = Runtime(db=engine, content=content or Content(), clock=self.clock,
                           invite_links={CHANNEL: "JOIN {token}"})
         self.phones = {role: Phone(role, role) for role in ROLES}
+        # Each phone's language, as a phone's settings would give it to the app (Inbound.language).
+        self.locales = {role: self.rt.default_locale for role in ROLES}
         self.delivery = Delivery(self.rt, {CHANNEL: SandboxSender(self)}, limits={})
         self._ids = itertools.count(1)
 
@@ -116,9 +119,23 @@ class World:
         phone = self.phones[role]
         phone.bubbles.append(Bubble(mine=True, text=text, at=self.clock()))
         inbound = Inbound(CHANNEL, phone.address, f"{role}-{next(self._ids)}", text=text, payload=payload,
-                          received_at=self.clock())
+                          received_at=self.clock(), language=self.locales[role])
         await run_db(self.rt.db, dispatch, self.rt, inbound)
         await self.delivery.drain()
+
+    def set_language(self, role: str, locale: str) -> None:
+        """Switch a phone's language: the bot speaks it to that phone from its next message on (a person who
+        has written already changes theirs, as /settings would)."""
+        if locale not in self.rt.content.locales:
+            raise ValueError(f"no such language: {locale}")
+        self.locales[role] = locale
+        with Session(self.rt.db) as session:
+            person = session.execute(select(Person).join(ChannelAddress, col(ChannelAddress.person_id) == Person.id)
+                                     .where(ChannelAddress.channel == CHANNEL,
+                                            ChannelAddress.address == self.phones[role].address)).scalar()
+            if person is not None:
+                person.locale = locale
+                session.commit()
 
     async def tap(self, role: str, label: str) -> None:
         """Tap the button (in the phone's newest question) whose label contains `label`."""

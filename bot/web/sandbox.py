@@ -57,6 +57,7 @@ class Sandbox:
             Route("/sandbox/{role}/say", self.say, methods=["POST"]),
             Route("/sandbox/{role}/tap", self.tap, methods=["POST"]),
             Route("/sandbox/{role}/forward", self.forward, methods=["POST"]),
+            Route("/sandbox/{role}/language", self.language, methods=["POST"]),
             Route("/sandbox/clock/{action}", self.clock, methods=["POST"]),
             Route("/sandbox/reset", self.reset, methods=["POST"]),
             Mount("/sandbox/static", StaticFiles(directory=HERE / "static"), name="sandbox-static"),
@@ -101,7 +102,9 @@ class Sandbox:
     # -- pages ---------------------------------------------------------------------------------------------------
     def _render(self, template: str, world: World | None, status: int = 200) -> HTMLResponse:
         t = self.content.text
-        context = {"t": lambda key, **f: t(f"sandbox.{key}", "en", **f), "roles": ROLES}
+        locale = world.locales["client"] if world is not None else "en"  # the page speaks the client's language
+        context = {"t": lambda key, **f: t(f"sandbox.{key}", locale, **f), "roles": ROLES,
+                   "lang": "zh-Hant-HK" if locale.startswith("zh") else "en"}
         if world is not None:
             zone = ZoneInfo("Asia/Hong_Kong")
             context.update(
@@ -113,8 +116,7 @@ class Sandbox:
         html = self.env.get_template(template).render(**context)
         return HTMLResponse(html, status_code=status, headers=HEADERS)
 
-    @staticmethod
-    def _phone(world: World, role: str, zone: ZoneInfo) -> dict:
+    def _phone(self, world: World, role: str, zone: ZoneInfo) -> dict:
         phone = world.phones[role]
         last_options = phone.last_options()
         bubbles = []
@@ -125,7 +127,9 @@ class Sandbox:
                             "options": b.options if newest_question else [], "numbered": b.numbered,
                             "attachment": b.attachment,
                             "forward": FORWARD.get(role) if not b.mine and LINK.search(b.text) else None})
-        return {"role": role, "bubbles": bubbles}
+        other = next(loc for loc in self.content.locales if loc != world.locales[role])
+        return {"role": role, "bubbles": bubbles, "switch_to": other,
+                "switch_label": self.content.text(f"lang.{other}", other)}
 
     async def page(self, request: Request) -> Response:
         found = await self._world(request, create=True)
@@ -178,6 +182,18 @@ class Sandbox:
                 await world.forward_link(role, FORWARD[role])
 
         return await self._act(request, forward)
+
+    async def language(self, request: Request) -> Response:
+        role = self._role(request)
+        form = await request.form()
+        locale = str(form.get("locale") or "")
+        if role is None or locale not in self.content.locales:
+            return Response(status_code=404 if role is None else 400, headers=HEADERS)
+
+        async def switch(world: World) -> None:
+            world.set_language(role, locale)
+
+        return await self._act(request, switch)
 
     async def clock(self, request: Request) -> Response:
         action = request.path_params["action"]

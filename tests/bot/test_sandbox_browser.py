@@ -158,3 +158,18 @@ def test_two_browser_sessions_see_separate_worlds(site, browser):
         assert browser.find_elements(By.CSS_SELECTOR, "#phone-client .bubble")
     finally:
         other.quit()
+
+
+def test_the_client_phone_onboards_in_traditional_chinese(site, browser):
+    url, _ = site
+    browser.get(url)
+    page = Page(browser)
+    page.click("#phone-client .lang")  # 繁體中文
+    assert browser.find_element(By.CSS_SELECTOR, ".clock-next").text == "下一件事"  # the page speaks it too
+    page.click("#phone-clinician .forward")
+    assert "邀請你用診所嘅康復同行小幫手" in page.last_text("client")
+    page.tap("client", "好")
+    page.type("client", "阿明")
+    asked = page.last_text("client")  # the next question (the time zone), in Chinese
+    assert asked and sum("\u4e00" <= ch <= "\u9fff" for ch in asked) > len(asked) // 3, asked
+    shot(browser, "23-sandbox-chinese")

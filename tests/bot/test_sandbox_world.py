@@ -92,3 +92,21 @@ def test_two_worlds_are_separate(tmp_path, content):
     finally:
         first.close()
         second.close()
+
+
+def test_a_phone_switched_to_chinese_onboards_in_chinese_and_the_others_stay_in_english(world):
+    async def scenario():
+        await world.clinician_joins()
+        await world.say("clinician", "/invite")
+        world.set_language("client", "zh-HK")
+        await world.forward_link("clinician", "client")
+        assert "邀請你用診所嘅康復同行小幫手" in texts(world, "client")[-1]
+        await world.tap("client", "好")
+        assert "Welcome" not in texts(world, "client")[-1]
+        await world.say("clinician", "/help")
+        assert "You're a clinician" in texts(world, "clinician")[-1]
+        world.set_language("clinician", "zh-HK")  # someone who has written already: like /settings
+        await world.say("clinician", "/help")
+        assert "臨床人員" in texts(world, "clinician")[-1]
+
+    asyncio.run(scenario())
