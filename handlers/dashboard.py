@@ -102,6 +102,12 @@ def unassigned_clients(session: Session) -> list[Person]:
         .order_by(col(Person.display_name), col(Person.id))))
 
 
+def caseload_of(clinician: Person):
+    """The one rule for whose clients a clinician sees, as a condition on ClientProfile: their own, and those
+    nobody has yet (whose alerts reach every clinician); never another clinician's. Chat and pages share it."""
+    return or_(ClientProfile.clinician_id == clinician.id, col(ClientProfile.clinician_id).is_(None))
+
+
 def may_see(session: Session, clinician: Person, client_id: int) -> bool:
     """Whether this client's record is this clinician's to see: their own client, or one nobody has yet."""
     profile = session.get(ClientProfile, client_id)
@@ -167,7 +173,7 @@ def alert_queue(session: Session, clinician: Person) -> list[Alert]:
         .join(ClientProfile, col(ClientProfile.person_id) == Escalation.client_id)
         .join(Person, col(Person.id) == Escalation.client_id)
         .where(Escalation.status == "open", Person.role == Role.client, col(Person.consent_at).is_not(None),
-               or_(ClientProfile.clinician_id == clinician.id, col(ClientProfile.clinician_id).is_(None)))).all()
+               caseload_of(clinician))).all()
     if not rows:
         return []
     found = {r.id: Alert(id=r.id, client_id=r.client_id, client=r.display_name or f"#{r.client_id}", kind=r.kind,

@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from bot.web import charts
+from bot.web.pages import step_text
 from data.db import run_db
 from data.models import Person
 from handlers import caseload, dashboard, risk
@@ -147,7 +148,7 @@ async def client(dash: Dashboard, request: Request, sid: str, clinician: Person)
         support=[(kinds.get(c.kind, c.kind), c.contacts) for c in story.support],
         coping=story.coping[:8],
         history=[{"what": _what(dash, locale, a), "status": a.status, "when": when(a.created_at, zone, locale),
-                  "steps": [(dash._step(t, dashboard.Step(s.step, s.recipient, s.at)), when(s.at, zone, locale))
+                  "steps": [(step_text(content, locale, s.step, s.recipient), when(s.at, zone, locale))
                             for s in a.steps]} for a in story.escalations],
     )
 

@@ -16,13 +16,13 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from bot.web.pages import HEADERS, step_text, templates
 from data.db import run_db
 from data.models import Person
 from handlers import dashboard
@@ -34,22 +34,6 @@ LOGIN_FAILURES_ALLOWED = 10  # per address ...
 LOGIN_FAILURE_WINDOW = 600.0  # ... in this many seconds
 POLL_SECONDS = 3
 NOTICES = {"acknowledged": "acknowledged_short", "already": "already", "gone": "gone", "not_taken": "not_taken"}
-HEADERS = {
-    "Cache-Control": "no-store",
-    "X-Frame-Options": "DENY",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-                               "frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
-}
-
-
-def _env() -> Environment:
-    env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]),
-                      trim_blocks=True, lstrip_blocks=True)
-    return env
-
-
 class Dashboard:
     """The dashboard's routes, for `create_app`."""
 
@@ -57,7 +41,7 @@ class Dashboard:
         self.rt = rt
         self.secret = secret.encode()
         self.secure_cookie = secure_cookie
-        self.env = _env()
+        self.env = templates()
         self._failures: dict[str, deque[float]] = defaultdict(deque)
 
     def routes(self) -> list[BaseRoute]:
@@ -207,7 +191,7 @@ class Dashboard:
         items = [{
             "id": a.id, "client": a.client, "client_id": a.client_id, "crisis": a.crisis, "kind": a.kind,
             "what": self._what(a, locale), "age": age(t, a.alerted_at, now), "when": when(a.alerted_at, zone, locale),
-            "steps": [self._step(t, s) for s in a.steps],
+            "steps": [step_text(self.rt.content, locale, s.step, s.who) for s in a.steps],
         } for a in alerts]
         version = hashlib.sha256(repr([(a.id, len(a.steps)) for a in alerts] + [p.id for p in unassigned])
                                  .encode()).hexdigest()[:16]
@@ -229,14 +213,6 @@ class Dashboard:
                 missed = alert.reason or "?"
             return t("what_missed", date=missed)
         return t("what_unreachable")
-
-    @staticmethod
-    def _step(t, step: dashboard.Step) -> str:
-        key = f"step_{step.step}"
-        try:
-            return t(key, who=step.who or "?")
-        except Exception:  # noqa: BLE001 - a step without a text of its own is shown by name
-            return t("step_other", step=step.step)
 
     async def alerts_page(self, request: Request) -> Response:
         found = await self._clinician(request)

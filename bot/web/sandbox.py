@@ -18,23 +18,19 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot.channels.sandbox import LINK, ROLES, World
+from bot.web.pages import HEADERS, HERE, step_text, templates
 from data.content import Content
 from data.db import make_engine, upgrade
 
-HERE = Path(__file__).parent
 COOKIE = "rb_sandbox"
 IDLE = timedelta(hours=2)
 START = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # a Monday, 10:00 in Hong Kong: the first prompt is tonight
-HEADERS = {"Cache-Control": "no-store", "X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff",
-           "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; "
-                                      "script-src 'self'; frame-ancestors 'none'; form-action 'self'"}
 FORWARD = {"clinician": "client", "client": "partner"}  # where an invitation link on a phone is taken
 
 
@@ -47,8 +43,7 @@ class Sandbox:
         self.root = root or Path(tempfile.mkdtemp(prefix="recovery-sandbox-"))
         self.worlds: dict[str, tuple[World, float]] = {}
         self.locks: dict[str, asyncio.Lock] = {}
-        self.env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]),
-                               trim_blocks=True, lstrip_blocks=True)
+        self.env = templates()
         self._template_db: Path | None = None
 
     def routes(self) -> list[BaseRoute]:
@@ -110,7 +105,7 @@ class Sandbox:
             context.update(
                 now=world.clock().astimezone(zone).strftime("%a %d %b %H:%M"),
                 phones=[self._phone(world, role, zone) for role in ROLES],
-                decisions=[(at.astimezone(zone).strftime("%a %H:%M"), step, who)
+                decisions=[(at.astimezone(zone).strftime("%a %H:%M"), step_text(self.content, locale, step, who))
                            for at, step, who in world.decisions()],
                 next_due=(n.astimezone(zone).strftime("%a %H:%M") if (n := world.next_event()) else None))
         html = self.env.get_template(template).render(**context)
@@ -118,15 +113,13 @@ class Sandbox:
 
     def _phone(self, world: World, role: str, zone: ZoneInfo) -> dict:
         phone = world.phones[role]
-        last_options = phone.last_options()
-        bubbles = []
-        for n, b in enumerate(phone.bubbles):
-            newest_question = not b.mine and b.options and b.options == last_options and not any(
-                not later.mine and later.options for later in phone.bubbles[n + 1:])
-            bubbles.append({"mine": b.mine, "text": b.text, "at": b.at.astimezone(zone).strftime("%H:%M"),
-                            "options": b.options if newest_question else [], "numbered": b.numbered,
-                            "attachment": b.attachment,
-                            "forward": FORWARD.get(role) if not b.mine and LINK.search(b.text) else None})
+        # Only the newest question keeps its buttons, as on a phone where answered ones are marked.
+        asked = [n for n, b in enumerate(phone.bubbles) if not b.mine and b.options]
+        newest = asked[-1] if asked else None
+        bubbles = [{"mine": b.mine, "text": b.text, "at": b.at.astimezone(zone).strftime("%H:%M"),
+                    "options": b.options if n == newest else [], "numbered": b.numbered, "attachment": b.attachment,
+                    "forward": FORWARD.get(role) if not b.mine and LINK.search(b.text) else None}
+                   for n, b in enumerate(phone.bubbles)]
         other = next(loc for loc in self.content.locales if loc != world.locales[role])
         return {"role": role, "bubbles": bubbles, "switch_to": other,
                 "switch_label": self.content.text(f"lang.{other}", other)}

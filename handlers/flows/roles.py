@@ -6,7 +6,6 @@ from datetime import timedelta
 from statistics import mean
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_
 from sqlmodel import col, select
 
 from data.models import (
@@ -114,12 +113,12 @@ def partner_stop(turn: Turn, arg: str = "") -> None:
 
 
 def _clients(turn: Turn) -> list[tuple[Person, ClientProfile]]:
-    """This clinician's clients, and those nobody has yet (whose alerts reach every clinician); never another
-    clinician's."""
+    """This clinician's caseload (`dashboard.caseload_of`), by name."""
+    from handlers.dashboard import caseload_of
+
     return list(turn.session.exec(
         select(Person, ClientProfile).join(ClientProfile, col(ClientProfile.person_id) == Person.id)
-        .where(Person.role == Role.client, col(Person.consent_at).is_not(None),
-               or_(ClientProfile.clinician_id == turn.person.id, col(ClientProfile.clinician_id).is_(None)))
+        .where(Person.role == Role.client, col(Person.consent_at).is_not(None), caseload_of(turn.person))
         .order_by(col(Person.display_name))
     ).all())
 

@@ -22,7 +22,7 @@ import secrets
 import socket
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
 
@@ -88,7 +88,7 @@ class Delivery:
     stopping: bool = False
     _rerouted: bool = False
     # Messages this worker holds, with the end of its lease on each (None: lost to another worker).
-    _held: dict[int, object] = field(default_factory=dict)
+    _held: dict[int, datetime | None] = field(default_factory=dict)
     _draining: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     def __post_init__(self) -> None:
