@@ -106,7 +106,8 @@ def ask_answer(turn: Turn) -> None:
         return
     if found.role == Role.client:
         clinician = turn.get(Person, found.clinician_id) if found.clinician_id else None
-        turn.ask(FLOW, "answer", "invite.client_consent", [turn.opt("accept"), turn.opt("decline")],
+        turn.ask(FLOW, "answer", "invite.client_consent",
+                 [turn.opt("accept", "client_accept"), turn.opt("decline", "client_decline")],
                  clinician=(clinician.display_name if clinician else None) or "?")
         return
     client = turn.get(Person, found.client_id)
