@@ -12,7 +12,9 @@ from html import escape
 
 from markupsafe import Markup
 
-WIDTH, HEIGHT, PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 640, 180, 34, 10, 12, 26
+# Drawn 480 wide with 14 px type: still legible when a 375 px phone shrinks it to about 300.
+WIDTH, HEIGHT, PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 480, 170, 34, 10, 12, 28
+FONT = 14
 
 
 def sparkline(values: Sequence[int | float | None], *, label: str, high: float = 10, width: int = 84,
@@ -52,18 +54,19 @@ def line_chart(days: Sequence[date], values: Sequence[int | None], *, low: int, 
     for tick in sorted({low, (low + high) // 2, high}):
         y = PAD_TOP + plot_h * (1 - (tick - low) / (high - low))
         parts.append(f'<line x1="{PAD_LEFT}" x2="{WIDTH - PAD_RIGHT}" y1="{y:.1f}" y2="{y:.1f}" stroke="#d5dbe1" />'
-                     f'<text x="{PAD_LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11" fill="#4f5b66">'
+                     f'<text x="{PAD_LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="{FONT}" fill="#4f5b66">'
                      f"{tick}</text>")
     n = max(len(days) - 1, 1)
     x_of = {d: PAD_LEFT + plot_w * i / n for i, d in enumerate(days)}
-    for d in (days[0], days[len(days) // 2], days[-1]) if days else ():
-        parts.append(f'<text x="{x_of[d]:.1f}" y="{HEIGHT - 8}" text-anchor="middle" font-size="11" '
+    # The first and last dates sit inside the drawing (anchored at their edge), the middle one centred.
+    for d, anchor in zip((days[0], days[len(days) // 2], days[-1]) if days else (), ("start", "middle", "end"), strict=False):
+        parts.append(f'<text x="{x_of[d]:.1f}" y="{HEIGHT - 8}" text-anchor="{anchor}" font-size="{FONT}" '
                      f'fill="#4f5b66">{escape(day_label(d))}</text>')
     for d in slips:
         if d in x_of:
             x = x_of[d]
             parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{PAD_TOP}" y2="{PAD_TOP + plot_h}" stroke="#a4161a" '
-                         f'stroke-dasharray="4 3" /><text x="{x + 3:.1f}" y="{PAD_TOP + 10}" font-size="11" '
+                         f'stroke-dasharray="4 3" /><text x="{x + 3:.1f}" y="{PAD_TOP + 10}" font-size="{FONT}" '
                          f'fill="#a4161a">{escape(slip_label)}</text>')
     for run in _points(values, low, high, plot_w, plot_h, left=PAD_LEFT, top=PAD_TOP):
         parts.append(f'<polyline points="{run}" fill="none" stroke="#1f5fa8" stroke-width="2" />')
@@ -92,9 +95,8 @@ def checkin_bars(days: Sequence[date], statuses: Sequence[str], *, title: str, s
                          f'fill="none" stroke="#8a5300" stroke-width="1.5" />')
         else:
             parts.append(f'<rect x="{x:.1f}" y="{8 + plot_h - 3}" width="{w:.1f}" height="3" fill="#b8c1ca" />')
-    for d in (days[0], days[-1]) if days else ():
-        i = days.index(d)
-        parts.append(f'<text x="{PAD_LEFT + i * step + step / 2:.1f}" y="{height - 8}" text-anchor="middle" '
-                     f'font-size="11" fill="#4f5b66">{escape(day_label(d))}</text>')
+    for x, d, anchor in ((PAD_LEFT, days[0], "start"), (WIDTH - PAD_RIGHT, days[-1], "end")) if days else ():
+        parts.append(f'<text x="{x:.1f}" y="{height - 8}" text-anchor="{anchor}" '
+                     f'font-size="{FONT}" fill="#4f5b66">{escape(day_label(d))}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
