@@ -107,9 +107,13 @@ def sandbox(
     settings = _settings(None)
     configure_logging("WARNING")
     load_crisis_model()
-    app = Starlette(routes=Sandbox(max_worlds=max_worlds or settings.sandbox_max_worlds).routes())
+    worlds = Sandbox(max_worlds=max_worlds or settings.sandbox_max_worlds)
+    app = Starlette(routes=worlds.routes())
     typer.echo(f"recovery-bot sandbox: open http://{host}:{port}/sandbox (Ctrl-C to stop)")
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    try:  # open pages hold an event stream each: stop waiting for them after a moment
+        uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=2)
+    finally:
+        worlds.close()
 
 
 @app.command()

@@ -164,7 +164,9 @@ async def serve(settings: Settings, rt: Runtime, *, host: str, port: int) -> Non
     if settings.sandbox_enabled:  # worlds of their own (temporary SQLite files): never this deployment's data
         from bot.web.sandbox import Sandbox
 
-        routes.extend(Sandbox(content=rt.content, max_worlds=settings.sandbox_max_worlds).routes())
+        worlds = Sandbox(content=rt.content, max_worlds=settings.sandbox_max_worlds)
+        routes.extend(worlds.routes())
+        closers.append(lambda: asyncio.to_thread(worlds.close))  # their files go when the process stops
     if settings.dashboard_enabled:
         from bot.web.dashboard import Dashboard
 
@@ -172,7 +174,9 @@ async def serve(settings: Settings, rt: Runtime, *, host: str, port: int) -> Non
                                 secure_cookie=settings.public_base_url.startswith("https://")).routes())
     with Session(rt.db) as session:
         escalation.alert_readiness(session)  # logs an error when no clinician can receive crisis alerts
-    config = uvicorn.Config(create_app(rt, routes), host=host, port=port, log_level="warning", lifespan="off")
+    # An open sandbox page holds an event stream: shutting down waits for such requests a moment, not forever.
+    config = uvicorn.Config(create_app(rt, routes), host=host, port=port, log_level="warning", lifespan="off",
+                            timeout_graceful_shutdown=2)
     server = _Server(config)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):

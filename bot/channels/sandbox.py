@@ -12,12 +12,17 @@ This module is the world; the pages that show it in the browser (issue 14) build
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import copy
 import itertools
 import re
 import shutil
+import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import NamedTuple
 
 from sqlalchemy import func, select
 from sqlmodel import Session, col
@@ -40,21 +45,38 @@ from handlers.types import FixedClock, Inbound, Runtime
 from scheduler.outbox import Delivery, SendResult
 from scheduler.passes import run_pass
 
+from bot.channels.whatsapp import in_window
+
 CHANNEL = "sandbox"
 ROLES = ("client", "partner", "clinician")
+STYLES = ("telegram", "whatsapp")
 LINK = re.compile(r"JOIN ([A-Za-z0-9_-]{16,64})")
+
+
+SCHEDULED = ("prompt", "followup", "summary")  # what a pass queues of its own accord (the ladder's are its steps)
+HELD = ("reminder",)  # also shown when quiet hours held them
+
+
+class Decision(NamedTuple):
+    at: datetime
+    step: str  # a ladder step (reminder, partner_nudge, ...), prompt, followup, summary, or held
+    who: str | None  # whom it reached
+    until: datetime | None = None  # held: when it could go
 
 
 @dataclass
 class Bubble:
-    """One message on a phone: from the bot or typed by the phone's owner, with the bot's buttons."""
+    """One message on a phone: from the bot (as the outbox sent it) or typed by the phone's owner."""
 
     mine: bool
     text: str
     at: datetime
-    options: list[tuple[str, str]] = field(default_factory=list)  # (label, payload)
+    options: list[dict[str, str]] = field(default_factory=list)  # the outbox's options: label, payload
     numbered: bool = True
-    attachment: str | None = None  # a file's name (the export)
+    attachment: dict[str, str] | None = None  # a file: filename, content, mime_type
+    template_key: str | None = None  # the approved WhatsApp template this message has, if any
+    outside_window: bool = False  # sent more than 24 hours after the phone last wrote (WhatsApp's rule)
+    chosen: str | None = None  # the button tapped in answer to this message
 
 
 @dataclass
@@ -62,12 +84,19 @@ class Phone:
     role: str
     address: str
     bubbles: list[Bubble] = field(default_factory=list)
+    style: str = "telegram"  # how the phone shows messages: "telegram" or "whatsapp"
+    last_inbound: datetime | None = None
 
-    def last_options(self) -> list[tuple[str, str]]:
+    def asked(self) -> Bubble | None:
+        """The newest message with buttons: the question a tap answers."""
         for bubble in reversed(self.bubbles):
             if not bubble.mine and bubble.options:
-                return bubble.options
-        return []
+                return bubble
+        return None
+
+    def last_options(self) -> list[tuple[str, str]]:
+        asked = self.asked()
+        return [(o["label"], o["payload"]) for o in asked.options] if asked else []
 
 
 class SandboxSender:
@@ -82,10 +111,13 @@ class SandboxSender:
     async def send(self, message: Outbox) -> SendResult:
         phone = self.world.phones.get(message.address)
         if phone is not None:
+            now = self.world.clock()
             phone.bubbles.append(Bubble(
-                mine=False, text=message.text, at=self.world.clock(),
-                options=[(o["label"], o["payload"]) for o in message.options], numbered=message.numbered,
-                attachment=message.attachment["filename"] if message.attachment else None))
+                mine=False, text=message.text, at=now, options=[dict(o) for o in message.options],
+                numbered=message.numbered, attachment=dict(message.attachment) if message.attachment else None,
+                template_key=message.template_key,
+                outside_window=message.force_template or not in_window(phone.last_inbound, now)))
+            self.world.changed()
         return SendResult(provider_id=f"sandbox-{next(self._ids)}")
 
 
@@ -95,10 +127,10 @@ class World:
     def __init__(self, root: Path, *, start: datetime, content: Content | None = None,
                  template_db: Path | None = None) -> None:
         root.mkdir(parents=True, exist_ok=True)
-        path = root / "world.db"
+        self.path = root / "world.db"
         if template_db is not None:  # a migrated empty database, copied: a new world in milliseconds
-            shutil.copyfile(template_db, path)
-        engine = make_engine(f"sqlite:///{path}")
+            shutil.copyfile(template_db, self.path)
+        engine = make_engine(f"sqlite:///{self.path}")
         if template_db is None:
             upgrade(engine)
         self.clock = FixedClock(start)
@@ -109,17 +141,38 @@ class World:
         self.locales = {role: self.rt.default_locale for role in ROLES}
         self.delivery = Delivery(self.rt, {CHANNEL: SandboxSender(self)}, limits={})
         self._ids = itertools.count(1)
+        self.version = 0  # moves on every change a page would show
+        self._changed = asyncio.Event()
+        self._present: tuple[datetime, dict[str, Phone], dict[str, str]] | None = None  # see back_to_now
 
     def close(self) -> None:
         self.rt.db.dispose()
+
+    # -- changes, for pages that follow the world live ------------------------------------------------------------
+    def changed(self) -> None:
+        self.version += 1
+        event, self._changed = self._changed, asyncio.Event()
+        event.set()
+
+    async def wait_change(self, seen: int, timeout: float) -> int:
+        """Wait until the world's version moves past `seen` (or `timeout` seconds pass); the version now."""
+        if self.version == seen:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._changed.wait(), timeout)
+        return self.version
 
     # -- the phones ------------------------------------------------------------------------------------------
     async def say(self, role: str, text: str = "", *, payload: str | None = None) -> None:
         """A phone sends a message (or, with `payload`, taps a button); the replies arrive on the phones."""
         phone = self.phones[role]
-        phone.bubbles.append(Bubble(mine=True, text=text, at=self.clock()))
+        now = self.clock()
+        if payload is not None and (asked := phone.asked()) is not None and asked.chosen is None:
+            asked.chosen = text  # Telegram marks the answered question with the choice
+        phone.bubbles.append(Bubble(mine=True, text=text, at=now))
+        phone.last_inbound = now
+        self.changed()
         inbound = Inbound(CHANNEL, phone.address, f"{role}-{next(self._ids)}", text=text, payload=payload,
-                          received_at=self.clock(), language=self.locales[role])
+                          received_at=now, language=self.locales[role])
         await run_db(self.rt.db, dispatch, self.rt, inbound)
         await self.delivery.drain()
 
@@ -130,12 +183,33 @@ class World:
             raise ValueError(f"no such language: {locale}")
         self.locales[role] = locale
         with Session(self.rt.db) as session:
-            person = session.execute(select(Person).join(ChannelAddress, col(ChannelAddress.person_id) == Person.id)
-                                     .where(ChannelAddress.channel == CHANNEL,
-                                            ChannelAddress.address == self.phones[role].address)).scalar()
+            person = self._person(session, role)
             if person is not None:
                 person.locale = locale
                 session.commit()
+        self.changed()
+
+    def set_style(self, role: str, style: str) -> None:
+        """Show a phone as Telegram or as WhatsApp: the same messages, each channel's way of showing them."""
+        if style not in STYLES:
+            raise ValueError(f"no such style: {style}")
+        self.phones[role].style = style
+        self.changed()
+
+    def _person(self, session: Session, role: str) -> Person | None:
+        return session.execute(select(Person).join(ChannelAddress, col(ChannelAddress.person_id) == Person.id)
+                               .where(ChannelAddress.channel == CHANNEL,
+                                      ChannelAddress.address == self.phones[role].address)).scalar()
+
+    def people(self) -> dict[str, tuple[str | None, str]]:
+        """Each phone's owner as the bot knows them: (name, time zone); phones not yet in touch are absent."""
+        with Session(self.rt.db) as session:
+            found = {}
+            for role in ROLES:
+                person = self._person(session, role)
+                if person is not None:
+                    found[role] = (person.display_name, person.timezone)
+            return found
 
     async def tap(self, role: str, label: str) -> None:
         """Tap the button (in the phone's newest question) whose label contains `label`."""
@@ -166,6 +240,40 @@ class World:
         await self.say("clinician", f"JOIN {token}")
         await self.tap("clinician", "Yes")
 
+    def clinician(self) -> Person | None:
+        with Session(self.rt.db, expire_on_commit=False) as session:
+            return self._person(session, "clinician")
+
+    # -- the present, kept while the clock jumps ahead --------------------------------------------------------------
+    def _keep_present(self) -> None:
+        if self._present is None:
+            with sqlite3.connect(self.path) as live, sqlite3.connect(self.path.with_name("present.db")) as kept:
+                live.backup(kept)
+            self._present = (self.clock(), copy.deepcopy(self.phones), dict(self.locales))
+
+    def settle(self) -> None:
+        """Make the clock's time the present (after a story played its history): "back to now" returns here."""
+        self._present = None
+        self.path.with_name("present.db").unlink(missing_ok=True)
+        self.changed()
+
+    @property
+    def ahead(self) -> bool:
+        """Whether the clock has moved since the present (and "back to now" can return to it)."""
+        return self._present is not None
+
+    def back_to_now(self) -> bool:
+        """Undo the time travel: the world as it was before the clock first moved ahead; False if it hadn't."""
+        if self._present is None:
+            return False
+        self.rt.db.dispose()  # no pooled connection may hold the file while it is replaced
+        with sqlite3.connect(self.path.with_name("present.db")) as kept, sqlite3.connect(self.path) as live:
+            kept.backup(live)
+        self.clock.now, self.phones, self.locales = self._present
+        self._present = None
+        self.changed()
+        return True
+
     # -- the clock -------------------------------------------------------------------------------------------
     def next_event(self) -> datetime | None:
         """The next instant something falls due after now: a prompt, a rung of the ladder, a follow-up, a weekly
@@ -189,28 +297,43 @@ class World:
 
     async def advance(self, by: timedelta) -> None:
         """Move the clock on by `by`, running a pass at each instant something falls due on the way."""
+        self._keep_present()
         target = self.clock() + by
         while (due := self.next_event()) is not None and due <= target:
             self.clock.now = due
             await self._pass()
         self.clock.now = target
         await self._pass()
+        self.changed()
 
     async def to_next_event(self) -> datetime | None:
         """Jump to the next instant something is due and run the pass there; None when nothing is due."""
         due = self.next_event()
         if due is None:
             return None
+        self._keep_present()
         self.clock.now = due
         await self._pass()
+        self.changed()
         return due
 
     # -- what happened and why -----------------------------------------------------------------------------------
-    def decisions(self) -> list[tuple[datetime, str, str | None]]:
-        """Each step the ladder took, in order: (when, what, whom it reached)."""
+    def decisions(self) -> list[Decision]:
+        """What the scheduler did, in order: each step the ladder took (escalation steps) and what the passes
+        queued of their own accord (prompts, craving follow-ups, weekly summaries), with any message held back
+        by its recipient's quiet hours."""
         with Session(self.rt.db) as session:
-            rows = session.execute(
-                select(EscalationStep.at, EscalationStep.step, Person.display_name)
-                .outerjoin(Person, col(Person.id) == EscalationStep.recipient_id)
-                .order_by(col(EscalationStep.at), col(EscalationStep.id))).all()
-        return [(at, step, who) for at, step, who in rows]
+            steps = session.execute(
+                select(EscalationStep.at, EscalationStep.step, Person.display_name, EscalationStep.id)
+                .outerjoin(Person, col(Person.id) == EscalationStep.recipient_id)).all()
+            queued = session.execute(
+                select(Outbox.created_at, Outbox.kind, Person.display_name, Outbox.due_at, Outbox.id)
+                .outerjoin(Person, col(Person.id) == Outbox.person_id)
+                .where(col(Outbox.kind).in_(SCHEDULED + HELD))).all()
+        found = [(at, 0, n, Decision(at, step, who)) for at, step, who, n in steps]
+        for at, kind, who, due, n in queued:
+            if kind in SCHEDULED:
+                found.append((at, 1, n, Decision(at, kind, who)))
+            if due - at >= timedelta(minutes=1):
+                found.append((at, 2, n, Decision(at, "held", who, due)))
+        return [d for *_, d in sorted(found, key=lambda f: f[:3])]

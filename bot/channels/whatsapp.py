@@ -76,6 +76,11 @@ def missing_templates(templates: dict[str, Template]) -> list[str]:
     return [key for key in TEMPLATE_KEYS if key not in templates]
 
 
+def in_window(last_inbound: datetime | None, now: datetime) -> bool:
+    """Whether a free-form message may go now: the person wrote within the last 24 hours (less a margin)."""
+    return last_inbound is not None and now - last_inbound < WINDOW - WINDOW_MARGIN
+
+
 def render_options(message: Outbox) -> str:
     """Options as numbered lines (or a row of values for a scale); typed numbers and words both work."""
     if not message.options:
@@ -104,7 +109,7 @@ class WhatsAppSender:
         with Session(self.rt.db) as session:
             last = session.exec(select(ChannelAddress.last_inbound_at).where(
                 ChannelAddress.channel == CHANNEL, ChannelAddress.address == address)).first()
-        return last is not None and now - last < WINDOW - WINDOW_MARGIN
+        return in_window(last, now)
 
     async def _window_open(self, message: Outbox) -> bool:
         now = self.rt.clock()

@@ -37,25 +37,27 @@ NOTICES = {"acknowledged": "acknowledged_short", "already": "already", "gone": "
 class Dashboard:
     """The dashboard's routes, for `create_app`."""
 
-    def __init__(self, rt: Runtime, *, secret: str, secure_cookie: bool) -> None:
+    def __init__(self, rt: Runtime, *, secret: str, secure_cookie: bool, base: str = "/dashboard") -> None:
         self.rt = rt
+        self.base = base  # where the pages live: /dashboard, or a sandbox world's own under /sandbox
         self.secret = secret.encode()
         self.secure_cookie = secure_cookie
         self.env = templates()
         self._failures: dict[str, deque[float]] = defaultdict(deque)
 
     def routes(self) -> list[BaseRoute]:
+        base = self.base
         return [
-            Route("/dashboard", self.alerts_page),
-            Route("/dashboard/alerts", self.alerts_fragment),
-            Route("/dashboard/alerts/{alert_id:int}/acknowledge", self.acknowledge, methods=["POST"]),
-            Route("/dashboard/login", self.login),
-            Route("/dashboard/signin", self.signin_help),
-            Route("/dashboard/signout", self.signout, methods=["POST"]),
-            Route("/dashboard/clients", self.clients_page),
-            Route("/dashboard/clients/{client_id:int}", self.client_page),
-            Route("/dashboard/clients/{client_id:int}/take", self.take, methods=["POST"]),
-            Mount("/dashboard/static", StaticFiles(directory=HERE / "static"), name="dashboard-static"),
+            Route(base, self.alerts_page),
+            Route(f"{base}/alerts", self.alerts_fragment),
+            Route(f"{base}/alerts/{{alert_id:int}}/acknowledge", self.acknowledge, methods=["POST"]),
+            Route(f"{base}/login", self.login),
+            Route(f"{base}/signin", self.signin_help),
+            Route(f"{base}/signout", self.signout, methods=["POST"]),
+            Route(f"{base}/clients", self.clients_page),
+            Route(f"{base}/clients/{{client_id:int}}", self.client_page),
+            Route(f"{base}/clients/{{client_id:int}}/take", self.take, methods=["POST"]),
+            Mount(f"{base}/static", StaticFiles(directory=HERE / "static"), name="dashboard-static"),
         ]
 
     # -- sessions, cookies and CSRF -------------------------------------------------------------------------
@@ -113,7 +115,7 @@ class Dashboard:
 
     def page(self, template: str, *, locale: str, status: int = 200, headers: dict | None = None,
              **context) -> HTMLResponse:
-        html = self.env.get_template(template).render(t=self.t(locale), locale=locale, poll=POLL_SECONDS,
+        html = self.env.get_template(template).render(t=self.t(locale), locale=locale, poll=POLL_SECONDS, base=self.base,
                                                       **context)
         return HTMLResponse(html, status_code=status, headers={**HEADERS, **(headers or {})})
 
@@ -126,7 +128,7 @@ class Dashboard:
                          signed_in=clinician)
 
     def _to_signin(self) -> RedirectResponse:
-        return RedirectResponse("/dashboard/signin", status_code=303, headers=HEADERS)
+        return RedirectResponse(f"{self.base}/signin", status_code=303, headers=HEADERS)
 
     # -- signing in and out -----------------------------------------------------------------------------------------
     def _slow_down(self, address: str) -> bool:
@@ -154,9 +156,9 @@ class Dashboard:
         if sid is None:
             self._failures[address].append(time.monotonic())
             return self._message(f"login_{outcome}", status=410 if outcome in ("used", "expired") else 400)
-        response = RedirectResponse("/dashboard", status_code=303, headers=HEADERS)
+        response = RedirectResponse(self.base, status_code=303, headers=HEADERS)
         response.set_cookie(COOKIE, f"{sid}.{self._sign('sid:' + sid)}", httponly=True, samesite="lax",
-                            secure=self.secure_cookie, path="/dashboard",
+                            secure=self.secure_cookie, path=self.base,
                             max_age=int(dashboard.SESSION_VALID.total_seconds()))
         return response
 
@@ -177,7 +179,7 @@ class Dashboard:
 
         await run_db(self.rt.db, end)
         response = self._message("signed_out", locale=clinician.locale)
-        response.delete_cookie(COOKIE, path="/dashboard")
+        response.delete_cookie(COOKIE, path=self.base)
         return response
 
     # -- the alert queue --------------------------------------------------------------------------------------------------
@@ -229,7 +231,7 @@ class Dashboard:
         """The queue alone, for htmx's polling: 204 (nothing to swap) when it has not changed."""
         found = await self._clinician(request)
         if found is None:
-            return Response(status_code=401, headers={**HEADERS, "HX-Redirect": "/dashboard/signin"})
+            return Response(status_code=401, headers={**HEADERS, "HX-Redirect": f"{self.base}/signin"})
         sid, clinician = found
         context = await run_db(self.rt.db, self._queue_context, clinician)
         if request.query_params.get("v") == context["version"]:
@@ -259,7 +261,7 @@ class Dashboard:
             context = await run_db(self.rt.db, self._queue_context, clinician)
             return self.page("_queue.html", locale=clinician.locale, signed_in=clinician, csrf=self.csrf(sid),
                              notice=self.t(clinician.locale)(NOTICES[done]), **context)
-        return RedirectResponse(f"/dashboard?done={done}", status_code=303, headers=HEADERS)
+        return RedirectResponse(f"{self.base}?done={done}", status_code=303, headers=HEADERS)
 
     async def take(self, request: Request) -> Response:
         found = await self._signed_form(request)
@@ -279,7 +281,7 @@ class Dashboard:
         done = await run_db(self.rt.db, take)
         if done is None:
             return self._not_found(clinician)
-        return RedirectResponse(f"/dashboard/clients/{client_id}" if done else "/dashboard?done=not_taken",
+        return RedirectResponse(f"{self.base}/clients/{client_id}" if done else f"{self.base}?done=not_taken",
                                 status_code=303, headers=HEADERS)
 
     # -- the caseload and one client's story ------------------------------------------------------------------------

@@ -54,9 +54,9 @@ def test_next_event_plays_the_ladder_in_order_and_the_all_clear_reaches_both(wor
         assert "time for today's check-in" in texts(world, "client")[-1]
         for _ in range(3):  # the reminder, the partner's nudge, the clinician's alert
             await world.to_next_event()
-        steps = [step for _, step, _ in world.decisions()]
-        assert steps == ["reminder", "partner_nudge", "clinician_alert"]
-        assert [at for at, _, _ in world.decisions()] == [PROMPT + timedelta(hours=h) for h in (1, 3, 24)]
+        assert [(d.step, d.at) for d in world.decisions()] == [
+            (step, PROMPT + timedelta(hours=h)) for step, h in
+            [("prompt", 0), ("reminder", 1), ("partner_nudge", 3), ("clinician_alert", 24), ("prompt", 24)]]
         assert "Ken hasn't done today's check-in" in texts(world, "partner")[-1]
         assert "Missed check-in: Ken" in texts(world, "clinician")[-1]
         await world.tap("clinician", "Acknowledge")
@@ -78,7 +78,7 @@ def test_advancing_a_day_runs_every_pass_on_the_way_in_order(world):
         await world.advance(timedelta(hours=35))  # to the clinician's alert, a day after the 21:00 prompt
 
     asyncio.run(scenario())
-    assert [step for _, step, _ in world.decisions()] == ["reminder", "partner_nudge", "clinician_alert"]
+    assert [d.step for d in world.decisions()] == ["prompt", "reminder", "partner_nudge", "clinician_alert", "prompt"]
     assert world.clock() == START + timedelta(hours=35)
 
 
@@ -110,3 +110,48 @@ def test_a_phone_switched_to_chinese_onboards_in_chinese_and_the_others_stay_in_
         assert "臨床人員" in texts(world, "clinician")[-1]
 
     asyncio.run(scenario())
+
+
+def test_what_happened_tells_the_prompt_and_a_reminder_held_by_quiet_hours(world):
+    async def scenario():
+        await loop_until_alert(world)
+        await world.say("client", "quiet hours")
+        await world.tap("client", "22:00 to 07:00")
+        await world.to_next_event()  # 21:00: the prompt
+        await world.to_next_event()  # 22:00: the reminder's turn, inside quiet hours
+
+    asyncio.run(scenario())
+    held = [d for d in world.decisions() if d.step == "held"]
+    assert [d.step for d in world.decisions()][:3] == ["prompt", "reminder", "held"]
+    assert held[0].who == "Ken" and held[0].until == datetime(2026, 3, 2, 23, 0, tzinfo=UTC)  # 07:00 in Hong Kong
+    assert "time for today's check-in" in texts(world, "client")[-1]  # the reminder has not arrived yet
+
+
+def test_back_to_now_returns_the_database_the_phones_and_the_clock_to_before_the_jumps(world):
+    async def scenario():
+        await loop_until_alert(world)
+        before = (world.clock(), [b.text for b in world.phones["partner"].bubbles], world.next_event())
+        assert not world.ahead and not world.back_to_now()  # nothing to undo yet
+        await world.advance(timedelta(days=2))
+        assert world.ahead and len(world.decisions()) >= 4
+        assert world.back_to_now()
+        assert (world.clock(), [b.text for b in world.phones["partner"].bubbles], world.next_event()) == before
+        assert world.decisions() == [] and not world.ahead
+        await world.say("client", "/checkin")  # and the present goes on as if the jumps never happened
+        await world.tap("client", "Good")
+
+    asyncio.run(scenario())
+    assert "craving" in texts(world, "client")[-1].lower()
+
+
+def test_every_change_moves_the_version_and_wakes_a_waiting_page(world):
+    async def scenario():
+        seen = world.version
+        waiting = asyncio.create_task(world.wait_change(seen, 5))
+        await asyncio.sleep(0)
+        await world.clinician_joins()
+        return seen, await waiting
+
+    seen, woke_at = asyncio.run(scenario())
+    assert woke_at > seen
+    assert asyncio.run(world.wait_change(world.version, 0.05)) == world.version  # no change: times out quietly
