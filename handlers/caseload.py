@@ -355,7 +355,8 @@ def _day(day: date, row: CheckIn | None, logged: list[int], today: date) -> Day:
 
 
 def _alerts(session: Session, client_id: int, start: datetime) -> list[Alert]:
-    """The client's escalations raised since `start`, and any older one still not resolved, newest first."""
+    """The client's escalations raised since `start`, and any older one still not resolved, newest first. A
+    check-in answered before the ladder's first step is no alert: such an escalation is left out."""
     found = session.exec(
         select(Escalation).where(Escalation.client_id == client_id,
                                  or_(col(Escalation.created_at) >= start, Escalation.status != "resolved"))
@@ -373,4 +374,4 @@ def _alerts(session: Session, client_id: int, start: datetime) -> list[Alert]:
         steps[step.escalation_id].append(AlertStep(step.step, who, step.at))
     return [Alert(id=e.id, kind=e.kind, reason=e.reason, priority=e.priority, status=e.status, level=e.level,
                   created_at=e.created_at, acknowledged_at=e.acknowledged_at, resolved_at=e.resolved_at,
-                  steps=steps[e.id]) for e in found]
+                  steps=steps[e.id]) for e in found if steps[e.id] or e.status != "resolved"]

@@ -27,6 +27,7 @@ from typing import NamedTuple
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
+from bot.channels.whatsapp import in_window
 from data.content import Content
 from data.db import make_engine, run_db, upgrade
 from data.models import (
@@ -44,8 +45,6 @@ from handlers.flows.invites import create
 from handlers.types import FixedClock, Inbound, Runtime
 from scheduler.outbox import Delivery, SendResult
 from scheduler.passes import run_pass
-
-from bot.channels.whatsapp import in_window
 
 CHANNEL = "sandbox"
 ROLES = ("client", "partner", "clinician")

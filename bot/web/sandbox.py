@@ -5,7 +5,7 @@ Each browser session gets its own world (bot/channels/sandbox.py: its own SQLite
 opaque cookie; an idle world is removed after IDLE, and at most `max_worlds` live at once (a clear page says so
 when full). Everything a phone does goes through the real dispatch, outbox and scheduler passes. The page follows
 its world live: a server-sent event tells it the world changed (a message was sent, the clock moved), and a small
-script of ours fetches the world's fragment and swaps the parts that changed, leaving what is being typed alone.
+script of ours (static/sandbox.js) fetches the world's fragment and swaps the parts that changed, leaving what is being typed alone.
 Without JavaScript every form still works, by a full page load.
 
 The world's clinician has the real dashboard (bot/web/dashboard.py) under /sandbox/dashboard, signed in for them.
@@ -50,6 +50,7 @@ FORWARD = {"clinician": "client", "client": "partner"}  # where an invitation li
 STREAM_FOR = 55.0  # seconds one event stream stays open; the browser reconnects (and catches up) at once
 KEEPALIVE = 15.0
 DASHBOARD = "/sandbox/dashboard"
+WHY_SHOWN = 40  # the newest decisions shown (a story's two weeks hold a hundred)
 WHY = ("prompt", "followup", "summary", "held")  # decisions told in the sandbox's words (the rest: the dashboard's)
 
 Action = Callable[[World], Awaitable[object]]
@@ -168,13 +169,14 @@ class Sandbox:
                    "lang": "zh-Hant-HK" if locale.startswith("zh") else "en",
                    "stories": [(name, t(f"sandbox.{s.label_key}", locale)) for name, s in STORIES.items()]}
         if world is not None:
-            people = world.people()
+            people, decided = world.people(), world.decisions()
             context.update(
                 version=world.version, ahead=world.ahead,
                 now=self._stamp(world.clock(), CLINIC_ZONE, locale),
                 phones=[self._phone(world, role, people, locale) for role in ROLES],
                 decisions=[(self._stamp(d.at, CLINIC_ZONE, locale, date=False), self._why(d, locale))
-                           for d in world.decisions()],
+                           for d in reversed(decided[-WHY_SHOWN:])],  # newest first
+                earlier=max(0, len(decided) - WHY_SHOWN),
                 next_due=(self._stamp(n, CLINIC_ZONE, locale) if (n := world.next_event()) else None))
         html = self.env.get_template(template).render(**context)
         return HTMLResponse(html, status_code=status, headers=HEADERS)
@@ -238,7 +240,7 @@ class Sandbox:
     async def fragment(self, request: Request) -> Response:
         found = self._find(request, touch=False)
         if found is None:
-            return Response(status_code=204, headers={**HEADERS, "HX-Redirect": "/sandbox"})
+            return Response(status_code=204, headers=HEADERS)  # the world is gone: the page starts afresh
         return self._render("_sandbox_world.html", found[1])
 
     async def events(self, request: Request) -> Response:
@@ -274,7 +276,7 @@ class Sandbox:
         key, world = found
         async with self.locks[key]:
             await action(world)
-        if request.headers.get("hx-request"):  # the page learns what changed from its event stream
+        if request.headers.get("x-sandbox"):  # our script: the page learns what changed from its event stream
             return Response(status_code=204, headers={**HEADERS, "X-World-Version": str(world.version)})
         return RedirectResponse("/sandbox", status_code=303, headers=HEADERS)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import UTC, datetime
 
 import pytest
 import uvicorn
@@ -28,12 +29,16 @@ from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
+START = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # a Monday, 10:00 in Hong Kong
+
 
 @pytest.fixture
 def site(tmp_path, content):
-    sandbox = Sandbox(content=content, root=tmp_path / "worlds", max_worlds=3)
+    sandbox = Sandbox(content=content, root=tmp_path / "worlds", max_worlds=3, start=lambda: START)
     sock = free_socket()
-    server = uvicorn.Server(uvicorn.Config(Starlette(routes=sandbox.routes()), log_level="warning", lifespan="off"))
+    # Open pages hold event streams: stopping waits a moment for them, not forever.
+    server = uvicorn.Server(uvicorn.Config(Starlette(routes=sandbox.routes()), log_level="warning", lifespan="off",
+                                           timeout_graceful_shutdown=1))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
@@ -42,6 +47,7 @@ def site(tmp_path, content):
     yield f"http://127.0.0.1:{sock.getsockname()[1]}/sandbox", sandbox
     server.should_exit = True
     thread.join(timeout=10)
+    sandbox.close()
 
 
 def new_browser():
@@ -60,6 +66,9 @@ def browser():
 
 
 class Page:
+    """The sandbox page as a visitor uses it. An action's answer says which version of the world it left; the
+    page shows it once the event stream has told it and it has swapped the changed parts in."""
+
     def __init__(self, driver) -> None:
         self.d = driver
 
@@ -67,16 +76,31 @@ class Page:
         return self.d.find_element(By.ID, f"phone-{role}")
 
     def last_text(self, role: str) -> str:
-        bubbles = self.phone(role).find_elements(By.CSS_SELECTOR, ".bubble.bot")  # newest first
-        return bubbles[0].find_element(By.TAG_NAME, "p").text if bubbles else ""
+        """The newest message from the bot on a phone (read in one go: the page may swap parts any time)."""
+        return self.d.execute_script(
+            "var b = document.querySelector('#chat-' + arguments[0] + ' .bubble.bot');"  # newest first
+            "return b ? Array.from(b.querySelectorAll('p.text'), p => p.innerText).join('\\n') : '';", role)
+
+    def version(self) -> int:
+        return int(self.d.execute_script("return document.getElementById('clock').dataset.version"))
 
     def _after(self, act) -> None:
+        """Do `act` (an htmx form) and wait until the page shows the world as the action left it."""
+        before = self.d.execute_script("return document.body.dataset.acted || ''")
+        act()
+        WebDriverWait(self.d, 15).until(
+            lambda d: (acted := d.execute_script("return document.body.dataset.acted || ''")) != before
+            and self.version() >= int(acted))
+
+    def _reload(self, act) -> None:
+        """Do `act` (a form that loads the whole page) and wait for the new page."""
         marker = self.d.find_element(By.ID, "world")
         act()
-        WebDriverWait(self.d, 15).until(lambda d: _stale(marker))
+        WebDriverWait(self.d, 30).until(lambda d: _stale(marker))
+        WebDriverWait(self.d, 15).until(lambda d: d.find_elements(By.ID, "clock"))
 
     def tap(self, role: str, label: str) -> None:
-        buttons = [b for b in self.phone(role).find_elements(By.CSS_SELECTOR, ".buttons button")
+        buttons = [b for b in self.phone(role).find_elements(By.CSS_SELECTOR, ".buttons button, .replies button")
                    if label.casefold() in b.text.casefold()]
         assert buttons, (role, label, [b.text for b in self.phone(role).find_elements(By.CSS_SELECTOR, "button")])
         self._after(buttons[-1].click)
@@ -85,16 +109,20 @@ class Page:
         box = self.phone(role).find_element(By.CSS_SELECTOR, "input[name=text]")
         box.send_keys(text)
         self._after(lambda: box.send_keys(Keys.ENTER))
+        assert self.d.find_element(By.ID, f"say-{role}").get_attribute("value") == ""  # sent: empty again
 
     def click(self, css: str) -> None:
         self._after(self.d.find_element(By.CSS_SELECTOR, css).click)
+
+    def load(self, css: str) -> None:
+        self._reload(self.d.find_element(By.CSS_SELECTOR, css).click)
 
 
 def _stale(element) -> bool:
     try:
         element.is_enabled()
         return False
-    except Exception:  # noqa: BLE001 - StaleElementReferenceException: the world was re-rendered
+    except Exception:  # noqa: BLE001 - StaleElementReferenceException: the page was loaded again
         return True
 
 
@@ -131,7 +159,7 @@ def test_a_newcomer_plays_the_whole_loop_with_three_phones_and_a_clock(site, bro
     page.click(".clock-next")  # +24 h: the clinician's alert
     assert "Missed check-in: Ken" in page.last_text("clinician")
     why = browser.find_element(By.CSS_SELECTOR, ".why").text
-    assert why.index("reminded the client") < why.index("nudged Mum") < why.index("alerted Dr Chan")
+    assert why.index("alerted Dr Chan") < why.index("nudged Mum") < why.index("reminded the client")  # newest first
     shot(browser, "21-sandbox-alert")
 
     page.tap("clinician", "Acknowledge")
@@ -164,8 +192,9 @@ def test_the_client_phone_onboards_in_traditional_chinese(site, browser):
     url, _ = site
     browser.get(url)
     page = Page(browser)
-    page.click("#phone-client .lang")  # 繁體中文
+    page.load("#phone-client .lang")  # 繁體中文
     assert browser.find_element(By.CSS_SELECTOR, ".clock-next").text == "下一件事"  # the page speaks it too
+    assert browser.title.startswith("試用") and "（週" in browser.find_element(By.CSS_SELECTOR, ".now").text
     page.click("#phone-clinician .forward")
     assert "邀請你用診所嘅康復同行小幫手" in page.last_text("client")
     page.tap("client", "好")
@@ -173,3 +202,67 @@ def test_the_client_phone_onboards_in_traditional_chinese(site, browser):
     asked = page.last_text("client")  # the next question (the time zone), in Chinese
     assert asked and sum("\u4e00" <= ch <= "\u9fff" for ch in asked) > len(asked) // 3, asked
     shot(browser, "23-sandbox-chinese")
+
+
+def test_a_story_with_history_the_dashboard_tab_and_a_whatsapp_phone_and_the_page_follows_live(site, browser):
+    """Start two weeks in; the dashboard tab (signed in as the world's clinician) flags Ken's rising cravings;
+    the partner's phone shown as WhatsApp; the clinician's alert acknowledged in the dashboard tab appears in the
+    phones' page by itself, with nothing done there."""
+    url, _ = site
+    browser.get(url)
+    page = Page(browser)
+    page.load(".story-two_weeks")
+    assert "Ken" in page.phone("client").find_element(By.TAG_NAME, "h2").text
+    why = browser.find_element(By.ID, "why").text
+    assert "reminded the client" in why and "nudged Mum" in why
+    page.click("#phone-partner .style")  # show as WhatsApp
+    assert "whatsapp" in page.phone("partner").get_attribute("class")
+    browser.find_element(By.ID, "say-partner").send_keys("half-typed")  # a message not sent yet ...
+    page.click(".clock-next")  # 21:00: tonight's prompt, and a day after the missed one, Dr Chan's alert
+    assert "Missed check-in: Ken" in page.last_text("clinician")
+    assert browser.find_element(By.ID, "say-partner").get_attribute("value") == "half-typed"  # ... survives
+    shot(browser, "24-sandbox-two-weeks")
+
+    phones = browser.current_window_handle
+    browser.find_element(By.CSS_SELECTOR, ".tab-dashboard").click()  # opens in a tab of its own
+    WebDriverWait(browser, 10).until(lambda d: len(d.window_handles) == 2)
+    browser.switch_to.window(next(h for h in browser.window_handles if h != phones))
+    WebDriverWait(browser, 15).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#queue"))
+    assert "Dr Chan" in browser.find_element(By.CSS_SELECTOR, ".who").text
+    browser.find_element(By.LINK_TEXT, "Clients").click()
+    row = WebDriverWait(browser, 15).until(lambda d: d.find_element(By.XPATH, "//tr[.//a[text()='Ken']]"))
+    assert "craving" in row.text and "vs usual" in row.text  # the risk flag, in words
+    browser.find_element(By.LINK_TEXT, "Ken").click()
+    WebDriverWait(browser, 15).until(lambda d: d.find_elements(By.CSS_SELECTOR, "svg"))
+    shot(browser, "25-sandbox-dashboard-client")
+    browser.find_element(By.LINK_TEXT, "Alerts").click()
+    WebDriverWait(browser, 15).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#queue form button"))
+    browser.find_element(By.CSS_SELECTOR, "#queue form button").click()  # Acknowledge
+    WebDriverWait(browser, 15).until(lambda d: not d.find_elements(By.CSS_SELECTOR, "#queue form button"))
+
+    browser.switch_to.window(phones)  # untouched since: the event stream brings the change
+    WebDriverWait(browser, 5).until(lambda d: "acknowledged by Dr Chan" in d.find_element(By.ID, "why").text)
+    page.type("client", "/checkin")
+    page.tap("client", "Okay")
+    page.tap("client", "4")
+    page.tap("client", "No")
+    page.tap("client", "Skip")
+    assert "All clear: Ken has checked in" in page.last_text("clinician")
+    page.click(".clock-now")  # back to the story's present: tonight's alert and check-in undone
+    assert "Missed check-in: Ken" not in page.last_text("clinician")
+    assert not browser.find_elements(By.CSS_SELECTOR, ".clock-now")
+
+
+def test_the_export_is_a_file_the_visitor_can_download(site, browser, tmp_path):
+    url, _ = site
+    browser.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)})
+    browser.get(url)
+    page = Page(browser)
+    page.load(".story-two_weeks")
+    page.type("client", "/export")
+    link = page.phone("client").find_element(By.CSS_SELECTOR, "a.file")
+    name = link.text.split()[-1]
+    assert name.startswith("recovery-export-") and name.endswith(".json")
+    link.click()
+    WebDriverWait(browser, 10).until(lambda d: (tmp_path / name).exists())
+    assert '"display_name": "Ken"' in (tmp_path / name).read_text(encoding="utf-8")

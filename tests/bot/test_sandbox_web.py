@@ -295,5 +295,5 @@ def test_an_idle_world_is_removed_and_its_page_starts_afresh(sandbox):
 
     key, gone = run(sandbox, scenario)
     assert key not in sandbox.worlds
-    assert gone.status_code == 204 and gone.headers["hx-redirect"] == "/sandbox"
+    assert gone.status_code == 204  # the script then loads /sandbox, which starts a new world
 

@@ -322,6 +322,7 @@ def test_the_story_lists_escalations_and_their_steps_newest_first(rt, clock):
                                    at=now - timedelta(hours=2)))
         session.add(EscalationStep(escalation_id=newer, step="acknowledged", recipient_id=chan.id,
                                    at=now - timedelta(hours=1)))
+        add_escalation(session, ken, now - timedelta(days=1), "resolved")  # answered before any step: no alert
         long_ago = now - timedelta(days=60)
         add_escalation(session, ken, long_ago, "resolved")  # over and outside the 30 days: left out
         still_open = add_escalation(session, ken, long_ago, "open")  # outside, but still open: shown

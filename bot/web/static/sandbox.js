@@ -1,7 +1,7 @@
-// The sandbox page follows its world live. The server sends an event whenever something a page shows changed
-// (a message reached a phone, the clock moved); we then fetch the world's fragment and swap each part marked
-// data-live (the clock bar, each phone's header and chat, the "what happened" panel), leaving text boxes alone.
-// Without this script (or JavaScript) every form still works by a full page load.
+// The sandbox page, live. Forms marked data-act are sent in the background; the server then announces, on an
+// event stream, that the world changed (a message reached a phone, the clock moved), and we fetch the world's
+// fragment and swap each part marked data-live (the clock bar, each phone, the "what happened" panel), keeping
+// what is being typed and where the focus is. Without this script every form still works by a full page load.
 (function () {
   "use strict";
   var busy = false, again = false;
@@ -13,19 +13,25 @@
 
   function swap(html) {
     var next = new DOMParser().parseFromString(html, "text/html");
+    var focused = document.activeElement && document.activeElement.id;
     next.querySelectorAll("[data-live]").forEach(function (part) {
       var old = document.getElementById(part.id);
       if (!old) return;
       var fresh = document.importNode(part, true);
+      old.querySelectorAll("input[id]").forEach(function (box) {  // what is being typed stays
+        var same = fresh.querySelector("#" + box.id);
+        if (same) same.value = box.value;
+      });
       old.replaceWith(fresh);
-      if (window.htmx) window.htmx.process(fresh);
     });
+    var back = focused && document.getElementById(focused);
+    if (back && back !== document.activeElement) back.focus();
   }
 
   function refresh() {
     if (busy) { again = true; return; }
     busy = true;
-    fetch("/sandbox/world", {credentials: "same-origin", headers: {"HX-Request": "true"}})
+    fetch("/sandbox/world", {credentials: "same-origin"})
       .then(function (r) {
         if (r.status === 204) { window.location.assign("/sandbox"); return null; }  // the world is gone
         return r.ok ? r.text() : null;
@@ -37,6 +43,24 @@
       });
   }
 
+  // An action: sent in the background; its answer names the world's version it left (tests wait on it).
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    if (!form.hasAttribute("data-act")) return;
+    e.preventDefault();
+    var body = new URLSearchParams(new FormData(form));
+    if (form.classList.contains("type")) form.reset();
+    fetch(form.action, {method: "POST", body: body, credentials: "same-origin", headers: {"X-Sandbox": "1"}})
+      .then(function (r) {
+        if (r.redirected || r.status === 303) { window.location.assign("/sandbox"); return; }
+        var version = r.headers.get("X-World-Version");
+        if (version) {
+          document.body.dataset.acted = version;
+          if (Number(version) > rendered()) refresh();  // don't wait for the stream to say so
+        }
+      });
+  });
+
   function listen() {
     if (!window.EventSource) return;
     var events = new EventSource("/sandbox/events?v=" + rendered());
@@ -44,13 +68,6 @@
       if (Number(e.data) !== rendered()) refresh();
     });
   }
-
-  document.addEventListener("htmx:afterRequest", function (e) {
-    var form = e.target;
-    if (form.classList && form.classList.contains("type") && e.detail.successful) form.reset();
-    var version = e.detail.xhr && e.detail.xhr.getResponseHeader("X-World-Version");
-    if (version) document.body.dataset.acted = version;  // what the page is about to show (tests wait on it)
-  });
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", listen);
   else listen();
