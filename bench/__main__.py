@@ -11,6 +11,7 @@ from bench import (
     notice_bench,
     restart_bench,
     safety_bench,
+    sandbox_bench,
     scheduler_bench,
     telegram_bench,
 )
@@ -24,6 +25,8 @@ if __name__ == "__main__":
         dashboard_bench.main(sys.argv[2:])
     elif sys.argv[1:2] == ["restart"]:
         restart_bench.main(sys.argv[2:])
+    elif sys.argv[1:2] == ["sandbox"]:
+        sandbox_bench.main(sys.argv[2:])
     elif sys.argv[1:2] == ["intents"]:
         intents_bench.main(sys.argv[2:])
     else:
@@ -33,3 +36,4 @@ if __name__ == "__main__":
         notice_bench.main()
         restart_bench.main()
         dashboard_bench.main()
+        sandbox_bench.main([])
