@@ -5,6 +5,7 @@ the intent model on its own."""
 import sys
 
 from bench import (
+    chart_bench,
     dashboard_bench,
     dispatch_bench,
     intents_bench,
@@ -13,6 +14,7 @@ from bench import (
     safety_bench,
     sandbox_bench,
     scheduler_bench,
+    sunday_bench,
     telegram_bench,
 )
 
@@ -25,6 +27,10 @@ if __name__ == "__main__":
         dashboard_bench.main(sys.argv[2:])
     elif sys.argv[1:2] == ["restart"]:
         restart_bench.main(sys.argv[2:])
+    elif sys.argv[1:2] == ["chart"]:
+        chart_bench.main(sys.argv[2:])
+    elif sys.argv[1:2] == ["sunday"]:
+        sunday_bench.main(sys.argv[2:])
     elif sys.argv[1:2] == ["sandbox"]:
         sandbox_bench.main(sys.argv[2:])
     elif sys.argv[1:2] == ["intents"]:
@@ -37,3 +43,5 @@ if __name__ == "__main__":
         restart_bench.main()
         dashboard_bench.main()
         sandbox_bench.main([])
+        chart_bench.main([])
+        sunday_bench.main([])

@@ -18,6 +18,7 @@ def build_runtime(settings: Settings, *, clock: Clock = system_clock, migrate: b
         raise SystemExit(f"CONTENT_DIR: {exc}") from exc
     if settings.default_locale not in content.locales:
         raise SystemExit(f"DEFAULT_LOCALE: {settings.default_locale!r} is not one of {content.locales}")
+    check_chart_font(settings)
     return Runtime(
         db=engine,
         content=content,
@@ -29,6 +30,21 @@ def build_runtime(settings: Settings, *, clock: Clock = system_clock, migrate: b
         dashboard_url=settings.public_base_url.rstrip("/") + "/dashboard"
         if settings.dashboard_enabled and settings.public_base_url else None,
     )
+
+
+def check_chart_font(settings: Settings) -> None:
+    """The progress pictures' font: CHART_FONT (checked with the settings) reaches the renderer even from .env;
+    without any CJK font, Chinese-speaking clients get their month in words, and the log says so once."""
+    import os
+
+    from bot import progress_chart
+
+    if settings.chart_font is not None:
+        os.environ[progress_chart.FONT_ENV] = str(settings.chart_font)
+    if not progress_chart.chinese_ready():
+        logging.getLogger(__name__).warning(
+            "no CJK font: Chinese progress pictures are sent as words only; install Debian's fonts-noto-cjk "
+            "or set CHART_FONT")
 
 
 def open_database(url: str, *, migrate: bool = True):

@@ -60,7 +60,7 @@ def senders_for(settings, rt) -> dict:
         from bot.channels.telegram import TelegramSender, make_bot
 
         bot = make_bot(settings.telegram_bot_token.get_secret_value(), settings.telegram_api_base_url)
-        senders["telegram"] = TelegramSender(bot)
+        senders["telegram"] = TelegramSender(bot, rt)
     if settings.whatsapp_enabled:
         from bot.channels import whatsapp
 
@@ -69,7 +69,7 @@ def senders_for(settings, rt) -> dict:
                                       settings.twilio_api_base_url)
         senders["whatsapp"] = whatsapp.WhatsAppSender(
             rt, client, settings.twilio_whatsapp_from, templates, quick_replies=quick,
-            status_callback=settings.public_base_url + whatsapp.STATUS_PATH)
+            status_callback=settings.public_base_url + whatsapp.STATUS_PATH, media_base=settings.public_base_url)
     return senders
 
 

@@ -11,6 +11,7 @@ import uvicorn
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlmodel import Session
 
+from bot import media
 from bot.settings import Settings
 from bot.web import create_app
 from handlers import escalation
@@ -152,12 +153,13 @@ async def serve(settings: Settings, rt: Runtime, *, host: str, port: int) -> Non
                         "the 24-hour window", key, settings.whatsapp_templates_file)
         sender = whatsapp.WhatsAppSender(rt, client, settings.twilio_whatsapp_from, templates,
                                          status_callback=settings.public_base_url + whatsapp.STATUS_PATH,
-                                         quick_replies=quick)
+                                         quick_replies=quick, media_base=settings.public_base_url)
         channel = whatsapp.WhatsAppChannel(rt, auth_token=settings.twilio_auth_token.get_secret_value(),
                                            public_base_url=settings.public_base_url, sender=sender,
                                            reception=reception, max_body=settings.webhook_max_body_bytes)
         senders[sender.channel] = sender
         routes.extend(channel.routes())
+        routes.extend(media.MediaRoutes(rt).routes())  # the pictures Twilio fetches by link
         closers.append(client.http_client.close)
         rt.invite_links[sender.channel] = whatsapp.invite_link(settings.twilio_whatsapp_from)
 

@@ -58,11 +58,14 @@ class Settings(BaseSettings):
     sandbox_enabled: bool = Field(False, alias="SANDBOX_ENABLED")
     sandbox_max_worlds: int = Field(20, alias="SANDBOX_MAX_WORLDS", ge=1, le=1000)
     dashboard_session_secret: SecretStr | None = Field(None, alias="DASHBOARD_SESSION_SECRET")
+    # The font the progress pictures use (a .ttc/.otf/.ttf able to draw Chinese); unset: Noto Sans CJK as Debian's
+    # fonts-noto-cjk installs it. bot/progress_chart.py reads it from the environment.
+    chart_font: Path | None = Field(None, alias="CHART_FONT")
     whatsapp_templates_file: Path = Field(Path(__file__).parents[1] / "data" / "content" / "whatsapp_templates.toml",
                                           alias="WHATSAPP_TEMPLATES_FILE")
 
     @field_validator("content_dir", "public_base_url", "telegram_bot_token", "telegram_webhook_secret",
-                     "dashboard_session_secret",
+                     "dashboard_session_secret", "chart_font",
                      "twilio_account_sid", "twilio_auth_token", "twilio_whatsapp_from", mode="before")
     @classmethod
     def _blank_is_unset(cls, value):
@@ -118,6 +121,18 @@ class Settings(BaseSettings):
         if value.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
             raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
         return value.upper()
+
+    @field_validator("chart_font")
+    @classmethod
+    def _font_usable(cls, value: Path | None) -> Path | None:
+        if value is None:
+            return value
+        if not value.is_file():
+            raise ValueError(f"{value} is not a font file")
+        from bot import progress_chart
+
+        progress_chart.check_font(str(value))  # ValueError naming CHART_FONT when it cannot draw Chinese
+        return value
 
     @field_validator("content_dir")
     @classmethod

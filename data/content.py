@@ -48,6 +48,18 @@ class CrisisRegion:
     lines: tuple[CrisisLine, ...]
 
 
+@dataclass(frozen=True)
+class Resource:
+    """A next step for a kind of support (resources.toml): a service, meeting or line, with where it was checked."""
+
+    kind: str
+    name: str
+    what: str
+    contact: str
+    source: str
+    checked: str
+
+
 class _Missing(dict):
     """Fields for a text. `{streak_days}` is the number in `streak` with its unit, singular or plural as the
     locale says (texts `unit.day_one` and `unit.day_other`): "1 day", "3 days", "3 日"."""
@@ -107,6 +119,7 @@ class Content:
             for loc, doc in self._locales.items()
         }
         self._crisis = _load(self.root / "crisis.toml")
+        self._resources = _load(self.root / "resources.toml") if (self.root / "resources.toml").exists() else {}
         self.places = {k.casefold(): v for k, v in _load(self.root / "places.toml").get("places", {}).items()}
         self._check()
 
@@ -170,6 +183,21 @@ class Content:
                 chosen = key
                 break
         return self._region(chosen, locale)
+
+    def resources(self, kind: str, timezone: str, locale: str = DEFAULT_LOCALE) -> list[Resource]:
+        """Next steps for a kind of support where the person lives (judged by time zone, as for crisis lines),
+        in their language; [] when the directory has none."""
+        regions = self._resources.get("regions", {})
+        chosen = self._resources.get("default_region")
+        for key, region in regions.items():
+            if any(timezone == z or timezone.startswith(z.rstrip("*")) for z in region.get("zones", [])):
+                chosen = key
+                break
+        entries = regions.get(chosen, {}).get("resources", []) if chosen else []
+        return [Resource(kind=e["kind"], name=e.get(f"name_{locale}") or e["name"],
+                         what=e.get(f"what_{locale}") or e["what"], contact=e.get("contact", ""),
+                         source=e.get("source", ""), checked=str(e.get("checked", "")))
+                for e in entries if e.get("kind") == kind]
 
     def _region(self, key: str, locale: str) -> CrisisRegion:
         region = self._crisis["regions"][key]

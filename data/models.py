@@ -108,6 +108,9 @@ class ClientProfile(SQLModel, table=True):
     # client is one indexed range query, not a time-zone calculation per client.
     next_prompt_at: datetime | None = _instant(default=None, index=True)
     next_summary_at: datetime | None = _instant(default=None, index=True)
+    # The partners' weekly note (handlers/digest.py): on this weekday (0 Monday .. 6 Sunday), None for never.
+    digest_weekday: int | None = 6
+    next_digest_at: datetime | None = _instant(default=None, index=True)
 
 
 class SupportContact(SQLModel, table=True):
@@ -125,6 +128,8 @@ class SupportContact(SQLModel, table=True):
     created_at: datetime = _instant()
     # What this partner may hear (handlers/sharing.py): missed check-ins only unless the client chose more.
     sharing: str = Field(default="missed", max_length=16)
+    # Whether this partner gets the weekly note; the client or the partner can turn it off.
+    digest: bool = True
 
 
 class Craving(SQLModel, table=True):
@@ -325,6 +330,20 @@ class Invitation(SQLModel, table=True):
     expires_at: datetime = _instant()
     used_at: datetime | None = _instant(default=None)
     used_by: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+
+
+class MediaLink(SQLModel, table=True):
+    """A picture WhatsApp fetches by URL (Twilio takes media only by link): an unguessable token, only its hash
+    kept, that stops working at `expires_at`. What it shows (`chart`) is drawn when fetched."""
+
+    __tablename__ = "media_link"
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    person_id: int = Field(foreign_key="person.id", index=True, ondelete="CASCADE")
+    chart: str = Field(max_length=120)
+    created_at: datetime = _instant()
+    expires_at: datetime = _instant()
+    fetches: int = 0
 
 
 class DashboardLogin(SQLModel, table=True):

@@ -8,7 +8,7 @@ from handlers.turn import Turn
 
 COMMANDS = (
     "start", "help", "menu", "cancel", "checkin", "craving", "network", "slip", "settings", "export", "delete",
-    "invite", "join", "clients", "client", "stop", "progress", "dashboard",
+    "invite", "join", "clients", "client", "stop", "progress", "dashboard", "guide",
 )
 # Before consent only these work; everything else waits until the person has agreed.
 BEFORE_CONSENT = {"start", "help", "cancel", "delete", "join"}

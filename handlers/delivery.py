@@ -39,7 +39,8 @@ def row_for(session: Session, out: Outbound, *, key: str, now, channel: str | No
         person_id=out.person_id, options=[{"label": o.label, "payload": o.payload} for o in out.options],
         numbered=out.numbered, kind=out.kind,
         attachment=({"filename": attachment.filename, "content": attachment.content,
-                     "mime_type": attachment.mime_type} if attachment else None),
+                     "mime_type": attachment.mime_type, **({"chart": attachment.chart} if attachment.chart else {})}
+                    if attachment else None),
         template_key=out.template_key, template_vars=out.template_vars, force_template=out.force_template,
         priority=out.priority, due_at=out.not_before, about_person_id=out.about,
     )

@@ -73,9 +73,12 @@ class Inbound:
 
 @dataclass(frozen=True)
 class Attachment:
+    """A file sent with a message: its content, or for a picture drawn when sent, what to draw (`chart`)."""
+
     filename: str
-    content: str
+    content: str = ""
     mime_type: str = "application/json"
+    chart: str | None = None  # "progress:<person id>:<as-of instant>": drawn at send time (bot/media.py)
 
 
 @dataclass

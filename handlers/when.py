@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 SUMMARY_WEEKDAY = 6  # Sunday
 SUMMARY_TIME = time(19, 0)
+DIGEST_TIME = time(19, 30)  # partners' weekly note: after the client's own summary on a Sunday
 
 
 def local_instant(day: date, wall: time, zone: ZoneInfo) -> datetime:
@@ -53,6 +54,16 @@ def next_summary_at(zone: ZoneInfo, after: datetime) -> datetime:
     return due if due > after else local_instant(day + timedelta(days=7), SUMMARY_TIME, zone)
 
 
+def next_digest_at(zone: ZoneInfo, after: datetime, weekday: int | None) -> datetime | None:
+    """The next partners' weekly note on `weekday` (0 Monday .. 6 Sunday), local time, after `after`."""
+    if weekday is None:
+        return None
+    day = after.astimezone(zone).date()
+    day += timedelta(days=(weekday - day.weekday()) % 7)
+    due = local_instant(day, DIGEST_TIME, zone)
+    return due if due > after else local_instant(day + timedelta(days=7), DIGEST_TIME, zone)
+
+
 def in_quiet_hours(now: datetime, zone: ZoneInfo, start: time | None, end: time | None) -> datetime | None:
     """When quiet hours hold `now`, the instant they end; otherwise None. Ranges may cross midnight."""
     if start is None or end is None or start == end:
@@ -72,3 +83,4 @@ def refresh_schedule(profile, zone_name: str, now: datetime) -> None:
     zone = ZoneInfo(zone_name)
     profile.next_prompt_at = next_prompt_at(profile.checkin_time, zone, now, not_before=profile.paused_until)
     profile.next_summary_at = next_summary_at(zone, now)
+    profile.next_digest_at = next_digest_at(zone, now, profile.digest_weekday)

@@ -10,11 +10,12 @@ from sqlmodel import Session, col, func, select
 
 from data.content import Content
 from data.models import CheckIn, ClientProfile, Craving, Person, SupportContact
-from handlers import recovery
+from handlers import digest, pictures, recovery
 from handlers.delivery import enqueue
+from handlers.escalation import partners_for
 from handlers.flows.alerts import FOLLOWUP_OUTCOMES, FOLLOWUP_PREFIX
 from handlers.types import Option, Outbound, Runtime
-from handlers.when import in_quiet_hours, next_summary_at
+from handlers.when import in_quiet_hours, next_digest_at, next_summary_at
 
 BATCH = 500
 # A follow-up read this long after the craving says "earlier" instead of a count of minutes; one read
@@ -117,6 +118,43 @@ def weekly_summaries(rt: Runtime, now: datetime, *, batch: int = BATCH) -> int:
                 not_before=in_quiet_hours(now, zone, profile.quiet_start, profile.quiet_end),
                 idempotency_key=f"summary:{person.id}:{today.isoformat()}",
             )
-            sent += enqueue(session, [(message, message.idempotency_key)], now=now)
+            messages = [(message, message.idempotency_key)]
+            picture = pictures.progress_message(session, rt.content, person, now, not_before=message.not_before,
+                                                idempotency_key=f"summary-chart:{person.id}:{today.isoformat()}")
+            if picture is not None:  # the month as a picture, right after the words
+                messages.append((picture, picture.idempotency_key))
+            sent += 1 if enqueue(session, messages, now=now) else 0  # summaries, not messages
+        session.commit()
+    return sent
+
+
+def partner_digests(rt: Runtime, now: datetime, *, batch: int = BATCH) -> int:
+    """Partners' weekly notes that fell due: to each accepted partner the client has not switched off, saying
+    only what that partner may see (handlers/digest.py). Quiet hours (the partner's own, when they are also a
+    client, else none) hold nothing urgent here: the note simply waits for the next pass after them."""
+    sent = 0
+    with Session(rt.db, expire_on_commit=False) as session:
+        # Clients from before the weekly note existed get their first date here, a batch at a time.
+        for profile in session.exec(select(ClientProfile).where(
+                col(ClientProfile.next_digest_at).is_(None), col(ClientProfile.digest_weekday).is_not(None))
+                .limit(batch)):
+            person = session.get(Person, profile.person_id)
+            if person is not None:
+                profile.next_digest_at = next_digest_at(ZoneInfo(person.timezone), now, profile.digest_weekday)
+        due = _claim(session, select(ClientProfile).where(col(ClientProfile.next_digest_at) <= now)
+                     .order_by(col(ClientProfile.next_digest_at)).limit(batch))
+        for profile in due:
+            client = session.get(Person, profile.person_id)
+            zone = ZoneInfo(client.timezone)
+            profile.next_digest_at = next_digest_at(zone, now, profile.digest_weekday)
+            if client.consent_at is None or _paused(profile, client, now):
+                continue
+            today = now.astimezone(zone).date()
+            for contact, partner in partners_for(session, client.id):
+                if not contact.digest:
+                    continue
+                message = digest.note(session, rt.content, contact, client, partner, today,
+                                      key=f"digest:{contact.id}:{today.isoformat()}")
+                sent += enqueue(session, [(message, message.idempotency_key)], now=now)
         session.commit()
     return sent

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, select
 
 from data.models import CheckIn, ClientProfile, Escalation, EscalationStep, Person
+from handlers import digest, risk, sharing
 from handlers import escalation as esc_mod
-from handlers import risk, sharing
 from handlers.delivery import enqueue
 from handlers.flows import crisis
 from handlers.types import PRIVATE_KIND, Option, Outbound, Runtime
@@ -127,6 +127,7 @@ def _partner_nudges(rt: Runtime, session: Session, esc: Escalation, client: Pers
                                  partner=partner.display_name or contact.name, clinic=rt.clinic.name) + extra,
             person_id=partner.id, kind="nudge", template_key="partner_nudge", template_vars={"1": name},
             idempotency_key=f"esc:{esc.id}:nudge:{partner.id}", about=client.id,
+            options=(Option(rt.content.text("digest.reached_out", partner.locale), f"{digest.REACHED}{esc.id}"),),
         ))
     if not out:
         esc_mod.record(session, esc, "no_partners", None, now)

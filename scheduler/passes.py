@@ -19,11 +19,12 @@ class PassReport:
     escalations: int = 0
     followups: int = 0
     summaries: int = 0
+    digests: int = 0
     sent: int = 0
 
     def __str__(self) -> str:
         return (f"prompts {self.prompts}, escalation steps {self.escalations}, follow-ups {self.followups}, "
-                f"summaries {self.summaries}, sent {self.sent}")
+                f"summaries {self.summaries}, partners' notes {self.digests}, sent {self.sent}")
 
 
 def plan(rt: Runtime, now: datetime) -> PassReport:
@@ -33,6 +34,7 @@ def plan(rt: Runtime, now: datetime) -> PassReport:
         escalations=ladder.climb(rt, now),
         followups=followups.send_followups(rt, now),
         summaries=followups.weekly_summaries(rt, now),
+        digests=followups.partner_digests(rt, now),
     )
 
 

@@ -10,6 +10,7 @@ import uuid
 from pathlib import Path
 from typing import TextIO
 
+from bot import media
 from data.models import Outbox
 from handlers.dispatch import dispatch
 from handlers.types import Inbound, Runtime
@@ -34,17 +35,23 @@ class ConsoleSender:
 
     channel = CHANNEL
 
-    def __init__(self, out: TextIO, export_dir: Path) -> None:
+    def __init__(self, out: TextIO, export_dir: Path, rt: Runtime | None = None) -> None:
         self.out = out
         self.export_dir = export_dir
+        self.rt = rt  # for pictures drawn when sent (bot/media.py)
 
     async def send(self, message: Outbox) -> SendResult:
         text = render(message)
         if message.attachment:
-            self.export_dir.mkdir(parents=True, exist_ok=True)
-            path = self.export_dir / message.attachment["filename"]
-            path.write_text(message.attachment["content"], encoding="utf-8")
-            text += f"\n  (saved to {path})"
+            try:
+                data = await media.picture(self.rt, message.attachment) if self.rt else None
+            except media.NoPicture:
+                data = None  # the words alone
+            if data is not None or not message.attachment.get("chart"):
+                self.export_dir.mkdir(parents=True, exist_ok=True)
+                path = self.export_dir / message.attachment["filename"]
+                path.write_bytes(data if data is not None else message.attachment["content"].encode())
+                text += f"\n  (saved to {path})"
         self.out.write("bot> " + text.replace("\n", "\n     ") + "\n\n")
         self.out.flush()
         return SendResult(provider_id=f"console-{uuid.uuid4().hex[:12]}")
@@ -54,7 +61,7 @@ def chat(rt: Runtime, *, user: str | None = None, stdin: TextIO = sys.stdin, std
          export_dir: Path = Path(".")) -> int:
     """Run a console conversation until end of input; returns the number of messages sent."""
     address = user or getpass.getuser() or "local"
-    sender = ConsoleSender(stdout, export_dir)
+    sender = ConsoleSender(stdout, export_dir, rt)
     interactive = stdin.isatty()
     session_id = uuid.uuid4().hex[:8]
 

@@ -17,6 +17,7 @@ import contextlib
 import copy
 import itertools
 import re
+import secrets
 import shutil
 import sqlite3
 from dataclasses import dataclass, field
@@ -52,7 +53,7 @@ STYLES = ("telegram", "whatsapp")
 LINK = re.compile(r"JOIN ([A-Za-z0-9_-]{16,64})")
 
 
-SCHEDULED = ("prompt", "followup", "summary")  # what a pass queues of its own accord (the ladder's are its steps)
+SCHEDULED = ("prompt", "followup", "summary", "digest")  # what a pass queues of its own accord (the ladder's are its steps)
 HELD = ("reminder",)  # also shown when quiet hours held them
 
 
@@ -76,6 +77,8 @@ class Bubble:
     template_key: str | None = None  # the approved WhatsApp template this message has, if any
     outside_window: bool = False  # sent more than 24 hours after the phone last wrote (WhatsApp's rule)
     chosen: str | None = None  # the button tapped in answer to this message
+    drawn: bytes | None = None  # the attachment's bytes once shown (a chart is drawn when first seen)
+    uid: str = field(default_factory=lambda: secrets.token_hex(8))  # names it in links, whatever its place
 
 
 @dataclass
@@ -281,6 +284,7 @@ class World:
         queries = [
             select(func.min(ClientProfile.next_prompt_at)).where(col(ClientProfile.next_prompt_at) > now),
             select(func.min(ClientProfile.next_summary_at)).where(col(ClientProfile.next_summary_at) > now),
+            select(func.min(ClientProfile.next_digest_at)).where(col(ClientProfile.next_digest_at) > now),
             select(func.min(Escalation.next_step_at)).where(Escalation.status == "open",
                                                             col(Escalation.next_step_at) > now),
             select(func.min(Craving.followup_due_at)).where(col(Craving.followup_due_at) > now),

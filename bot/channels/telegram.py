@@ -24,7 +24,9 @@ from telegram import BotCommand, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.request import HTTPXRequest
 
+from bot import media
 from bot.channels import DEFAULT_MAX_BODY_BYTES, read_limited
+from data.content import Content
 from data.db import run_db
 from data.models import ChannelAddress, Outbox
 from handlers.types import Inbound, Runtime
@@ -37,12 +39,9 @@ MAX_TEXT = 4096
 MAX_CAPTION = 1024
 SCALE_ROW = 6
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
-COMMANDS = [  # the command list Telegram shows in its menu; descriptions are for clients
-    ("checkin", "Today's check-in"), ("craving", "Log a craving"), ("network", "My support network"),
-    ("slip", "Tell me about a slip"), ("settings", "Check-in time, quiet hours, language"),
-    ("invite", "Invite an accountability partner"), ("menu", "What I can do"), ("help", "Help"),
-    ("export", "All my data as a file"), ("delete", "Erase my data"),
-]
+# The command menu Telegram shows, in this order; its descriptions come from the content files, per language.
+COMMANDS = ("checkin", "craving", "progress", "network", "slip", "settings", "invite", "guide", "menu", "help",
+            "export", "delete")
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +74,24 @@ def keyboard(message: Outbox) -> dict | None:
     return {"inline_keyboard": rows}
 
 
+def language_code(locale: str) -> str:
+    """Telegram's language code for a locale: two letters (zh-HK -> zh: every Chinese-language Telegram)."""
+    return locale.split("-", 1)[0].lower()
+
+
+def menu(content: Content, locale: str) -> list[BotCommand]:
+    return [BotCommand(c, content.text(f"commands.{c}", locale)) for c in COMMANDS]
+
+
+async def register_menus(bot: telegram.Bot, content: Content, default_locale: str) -> None:
+    """The command menu and the bot's descriptions, for each language, and the default for everyone else."""
+    for locale, code in [(default_locale, None), *((loc, language_code(loc)) for loc in content.locales)]:
+        await bot.set_my_commands(menu(content, locale), language_code=code)
+        await bot.set_my_description(content.text("commands.description", locale), language_code=code)
+        await bot.set_my_short_description(content.text("commands.short_description", locale),
+                                           language_code=code)
+
+
 def _seconds(exc: RetryAfter) -> float:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -87,8 +104,9 @@ class TelegramSender:
 
     channel = CHANNEL
 
-    def __init__(self, bot: telegram.Bot) -> None:
+    def __init__(self, bot: telegram.Bot, rt: Runtime | None = None) -> None:
         self.bot = bot
+        self.rt = rt  # for pictures drawn when sent (bot/media.py)
 
     async def send(self, message: Outbox) -> SendResult:
         try:
@@ -106,7 +124,16 @@ class TelegramSender:
 
     async def _send(self, message: Outbox) -> SendResult:
         chat_id = int(message.address)
-        if message.attachment:
+        if message.attachment and message.attachment.get("mime_type", "").startswith("image/"):
+            try:
+                photo = await media.picture(self.rt, message.attachment) if self.rt else None
+            except media.NoPicture:
+                photo = None  # the words alone (the caption says them all)
+            if photo is not None:
+                sent = await self.bot.send_photo(chat_id, photo=photo, parse_mode="HTML",
+                                                 caption=html.escape(message.text[:MAX_CAPTION], quote=False))
+                return SendResult(provider_id=str(sent.message_id))
+        elif message.attachment:
             sent = await self.bot.send_document(
                 chat_id, document=message.attachment["content"].encode(), filename=message.attachment["filename"],
                 caption=html.escape(message.text[:MAX_CAPTION]), parse_mode="HTML",
@@ -164,7 +191,7 @@ class TelegramChannel:
         self.webhook_secret = webhook_secret
         self.public_base_url = (public_base_url or "").rstrip("/")
         self.reception = reception or Reception(rt)
-        self.sender = TelegramSender(bot)
+        self.sender = TelegramSender(bot, rt)
         rt.join_replies[CHANNEL] = MAX_TEXT  # a turn's replies as one message: one notification, one send
         self._stopping = asyncio.Event()
 
@@ -172,7 +199,7 @@ class TelegramChannel:
         """Check the token, learn the bot's username (for invitation links) and register with Telegram."""
         await self.bot.initialize()
         self.rt.invite_links[CHANNEL] = f"https://t.me/{self.bot.username}?start={{token}}"
-        await self.bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS])
+        await register_menus(self.bot, self.rt.content, self.rt.default_locale)
         info = await self.bot.get_webhook_info()
         if webhook:
             url = self.public_base_url + WEBHOOK_PATH

@@ -21,6 +21,7 @@ from starlette.routing import Route
 from twilio.base.exceptions import TwilioRestException
 from twilio.request_validator import RequestValidator
 
+from bot import media
 from bot.channels import DEFAULT_MAX_BODY_BYTES, read_limited
 from data import outbox
 from data.db import run_db
@@ -97,13 +98,27 @@ class WhatsAppSender:
     channel = CHANNEL
 
     def __init__(self, rt: Runtime, client, from_: str, templates: dict[str, Template],
-                 status_callback: str | None = None, quick_replies: dict[int, str] | None = None) -> None:
+                 status_callback: str | None = None, quick_replies: dict[int, str] | None = None,
+                 media_base: str | None = None) -> None:
         self.rt = rt
+        self.media_base = (media_base or "").rstrip("/") or None  # PUBLIC_BASE_URL: where Twilio fetches pictures
         self.client = client
         self.from_ = from_
         self.templates = templates
         self.quick_replies = quick_replies or {}
         self.status_callback = status_callback
+
+    async def _media_url(self, person_id: int, chart: str) -> str:
+        """A fresh, expiring link to the picture, for Twilio to fetch (bot/media.py)."""
+        now = self.rt.clock()
+
+        def link() -> str:
+            with Session(self.rt.db) as session:
+                token = media.make_link(session, person_id, chart, now)
+                session.commit()
+                return token
+
+        return f"{self.media_base}{media.MEDIA_PATH}/{await run_db(self.rt.db, link)}"
 
     def window_open(self, address: str, now: datetime) -> bool:
         with Session(self.rt.db) as session:
@@ -132,6 +147,9 @@ class WhatsAppSender:
             params["content_sid"], params["content_variables"] = quick, json.dumps(values)
         elif open_:
             params["body"] = render_options(message)
+            chart = (message.attachment or {}).get("chart")
+            if chart and self.media_base and message.person_id is not None:
+                params["media_url"] = [await self._media_url(message.person_id, chart)]
         else:
             template = self.templates.get(message.template_key or "")
             if template is None:

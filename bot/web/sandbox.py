@@ -33,6 +33,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 
+from bot import media
 from bot.channels.sandbox import LINK, ROLES, STYLES, Bubble, Decision, World
 from bot.channels.sandbox_stories import STORIES, play
 from bot.channels.telegram import keyboard, split_text
@@ -51,7 +52,7 @@ STREAM_FOR = 55.0  # seconds one event stream stays open; the browser reconnects
 KEEPALIVE = 15.0
 DASHBOARD = "/sandbox/dashboard"
 WHY_SHOWN = 40  # the newest decisions shown (a story's two weeks hold a hundred)
-WHY = ("prompt", "followup", "summary", "held")  # decisions told in the sandbox's words (the rest: the dashboard's)
+WHY = ("prompt", "followup", "summary", "digest", "held")  # decisions told in the sandbox's words (the rest: the dashboard's)
 
 Action = Callable[[World], Awaitable[object]]
 
@@ -205,9 +206,11 @@ class Sandbox:
 
     def _bubble(self, phone, n: int, b: Bubble, zone: ZoneInfo, *, live: bool) -> dict:
         """One message as the phone's channel shows it (the real adapters' own rules)."""
-        shown = {"mine": b.mine, "at": b.at.astimezone(zone).strftime("%H:%M"), "n": n, "texts": [b.text],
+        shown = {"mine": b.mine, "at": b.at.astimezone(zone).strftime("%H:%M"), "n": n, "uid": b.uid,
+                 "texts": [b.text],
                  "rows": [], "replies": [], "chosen": None, "template": None, "undeliverable": False,
                  "file": b.attachment["filename"] if b.attachment else None,
+                 "image": bool(b.attachment) and b.attachment.get("mime_type", "").startswith("image/"),
                  "forward": FORWARD.get(phone.role) if not b.mine and LINK.search(b.text) else None}
         if b.mine:
             return shown
@@ -342,12 +345,22 @@ class Sandbox:
         if role is None or found is None:
             return Response(status_code=404, headers=HEADERS)
         bubbles = found[1].phones[role].bubbles
-        attachment = bubbles[n].attachment if 0 <= n < len(bubbles) else None
+        known = 0 <= n < len(bubbles) and bubbles[n].uid == request.query_params.get("b")
+        attachment = bubbles[n].attachment if known else None
         if not attachment:
             return Response(status_code=404, headers=HEADERS)
-        name = attachment["filename"]
-        return Response(attachment["content"], media_type=attachment.get("mime_type") or "application/json",
-                        headers={**HEADERS, "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"})
+        name, kind = attachment["filename"], attachment.get("mime_type") or "application/json"
+        bubble = bubbles[n]
+        if bubble.drawn is None:
+            try:  # a chart is drawn when first shown, as a channel draws it when it sends
+                bubble.drawn = await media.picture(found[1].rt, attachment)
+            except media.NoPicture:
+                return Response(status_code=404, headers=HEADERS)
+        how = "inline" if kind.startswith("image/") else "attachment"
+        # A sent message never changes: the page may keep it while its phone is redrawn around it.
+        return Response(bubble.drawn, media_type=kind,
+                        headers={**HEADERS, "Cache-Control": "private, max-age=7200, immutable",
+                                 "Content-Disposition": f"{how}; filename*=UTF-8''{quote(name)}"})
 
     async def clock(self, request: Request) -> Response:
         action = request.path_params["action"]

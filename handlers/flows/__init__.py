@@ -12,6 +12,7 @@ from handlers.flows import (
     menu,
     network,
     onboarding,
+    partners,
     privacy,
     settings,
     slip,
@@ -19,7 +20,7 @@ from handlers.flows import (
 )
 from handlers.turn import Step, Turn
 
-_MODULES = (onboarding, network, craving, checkin, slip, crisis, settings, privacy, menu, invites, talk)
+_MODULES = (onboarding, network, craving, checkin, slip, crisis, settings, privacy, menu, invites, talk, partners)
 
 STEPS: dict[str, dict[str, Step]] = {}
 def _control_flows():
@@ -46,6 +47,7 @@ STARTS: dict[str, Callable[[Turn], None]] = {
     "menu": menu.start,
     "fallback": menu.fallback,
     "progress": talk.progress,
+    "guide": partners.guide,  # a client may read what their partners are told
 }
 
 

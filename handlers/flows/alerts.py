@@ -21,7 +21,12 @@ def handle_payload(turn: Turn, payload: str | None) -> bool:
     if payload.startswith(FOLLOWUP_PREFIX):
         followup(turn, payload)
         return True
-    return False
+    from handlers.flows import network, partners
+
+    if payload.startswith(network.TRIED):
+        network.tried(turn, payload)
+        return True
+    return partners.handle_payload(turn, payload)
 
 
 def acknowledge(turn: Turn, payload: str) -> None:

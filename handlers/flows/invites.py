@@ -155,6 +155,9 @@ def on_answer(turn: Turn, reply: Reply) -> None:
         contact.consent_state, contact.partner_person_id = ConsentState.accepted, person.id
     turn.say("invite.partner_welcome", client=(client.display_name if client else None) or "?",
              about=client.id if client else None)
+    from handlers.flows import partners
+
+    partners.guide(turn)  # how to help, from the start
     if client is not None and contact is not None:
         _tell(turn, client, "invite.client_accepted", contact=contact.name)
 

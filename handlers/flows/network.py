@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import bindparam
 
 from data.content import SupportKind
@@ -10,11 +12,14 @@ from data.models import ConsentState, Invitation, Role, SupportContact, limit
 from handlers.flows import invites
 from handlers.parsing import has_words
 from handlers.turn import Invalid, Reply, Step, Turn
+from handlers.types import Option, Outbound
 
 FLOW = "network"
 # A name is stored on the contact and, for an invitation, on the invitation too: the shorter of the two.
 NAME_MAX = min(limit(SupportContact, "name"), limit(Invitation, "name"))
 REACH_MAX = limit(SupportContact, "reach")
+GAP_REMINDER = timedelta(days=7)  # "did you try it?" a week after the client asked for a reminder
+TRIED = "gaptry:"  # gaptry:<kind>:yes|no, the answer to that question
 
 
 _CONTACTS = Rows(SupportContact, SupportContact.__table__.c.client_id == bindparam("client"),
@@ -51,7 +56,11 @@ def summary(turn: Turn) -> str:
     gaps = [kind for key, kind in kinds(turn).items() if key not in by_kind]
     if gaps:
         lines += ["", turn.t("network.gaps_title")]
-        lines += [turn.t("network.gap_line", kind=kind.name, step=kind.next_step) for kind in gaps]
+        for kind in gaps:
+            lines.append(turn.t("network.gap_line", kind=kind.name, step=kind.next_step))
+            found = resources(turn, kind.key)
+            if found:  # a real place to start, from the directory
+                lines.append(turn.t("network.gap_resource", name=found[0].name, contact=found[0].contact))
     return "\n".join(lines)
 
 
@@ -94,8 +103,55 @@ def current_kind(turn: Turn) -> SupportKind:
 
 def ask_kind(turn: Turn) -> None:
     kind = current_kind(turn)
-    turn.ask(FLOW, "kind", "network.ask_kind", [turn.opt("skip"), turn.opt("finish")],
+    ideas = [turn.opt("ideas")] if resources(turn, kind.key) else []
+    turn.ask(FLOW, "kind", "network.ask_kind", [*ideas, turn.opt("skip"), turn.opt("finish")],
              n=turn.data["i"] + 1, total=len(turn.data["queue"]), kind=kind.name, why=kind.why)
+
+
+def resources(turn: Turn, kind: str):
+    """Concrete next steps for a kind of support, where this person lives (content/resources.toml)."""
+    return turn.rt.content.resources(kind, turn.person.timezone, turn.locale)
+
+
+def idea_lines(turn: Turn, kind: str) -> list[str]:
+    return [turn.t("network.idea_line", name=r.name, what=r.what, contact=r.contact, checked=r.checked,
+                   source=_site(r.source)) for r in resources(turn, kind)]
+
+
+def _site(source: str) -> str:
+    """A source as a person can read it: the first site it names ("info.gov.hk")."""
+    first = source.split(";")[0].strip()
+    return first.split("//", 1)[-1].split("/", 1)[0].removeprefix("www.") or first
+
+
+def ask_ideas(turn: Turn) -> None:
+    kind = current_kind(turn)
+    text = "\n".join([turn.t("network.ideas_title", kind=kind.name), *idea_lines(turn, kind.key), "",
+                      turn.t("network.ideas_question")])
+    turn.ask_text(FLOW, "ideas", text, [turn.opt("remind_week"), turn.opt("skip"), turn.opt("finish")])
+
+
+def on_ideas(turn: Turn, reply: Reply) -> None:
+    if reply.choice == "remind_week":
+        kind = current_kind(turn)
+        names = ", ".join(r.name for r in resources(turn, kind.key))
+        turn.out.append(Outbound(
+            text=turn.t("network.tried_question", kind=kind.name, names=names), person_id=turn.person.id,
+            kind="gap_reminder", not_before=turn.now + GAP_REMINDER,
+            idempotency_key=f"gap:{turn.person.id}:{kind.key}:{turn.today.isoformat()}",
+            options=(Option(turn.t("opt.tried_yes"), f"{TRIED}{kind.key}:yes"),
+                     Option(turn.t("opt.tried_not_yet"), f"{TRIED}{kind.key}:no"))))
+        turn.say("network.reminder_set")
+        next_kind(turn)
+        return
+    on_kind(turn, reply)  # skip, finish, or a name typed after all
+
+
+def tried(turn: Turn, payload: str) -> None:
+    """The answer to the week-later question: either way, warmly."""
+    kind, _, answer = payload.removeprefix(TRIED).partition(":")
+    name = kinds(turn)[kind].name if kind in kinds(turn) else kind
+    turn.say("network.tried_yes" if answer == "yes" else "network.tried_no", kind=name)
 
 
 def on_kind(turn: Turn, reply: Reply) -> None:
@@ -104,6 +160,9 @@ def on_kind(turn: Turn, reply: Reply) -> None:
         return
     if reply.choice == "finish":
         finish(turn)
+        return
+    if reply.choice == "ideas":
+        ask_ideas(turn)
         return
     if not has_words(reply.text):
         raise Invalid("network.name_hint")
@@ -209,6 +268,8 @@ def on_edit_action(turn: Turn, reply: Reply) -> None:
         ask_overview(turn)
         return
     if reply.choice == "remove":
+        if found.is_partner:
+            _tell_partner_it_ended(turn, found)
         turn.session.delete(found)
         turn.session.flush()
         turn.say("network.removed", contact=found.name)
@@ -216,11 +277,27 @@ def on_edit_action(turn: Turn, reply: Reply) -> None:
         ask_share_level(turn)
         return
     elif reply.choice in ("make_partner", "unpartner"):
+        if found.is_partner and reply.choice == "unpartner":
+            _tell_partner_it_ended(turn, found)
         found.is_partner = reply.choice == "make_partner"
         turn.say("network.partner_marked_edit" if found.is_partner else "network.partner_unmarked", contact=found.name)
     else:
         raise Invalid("hint.choose", count=3)
     ask_overview(turn)
+
+
+def _tell_partner_it_ended(turn: Turn, found: SupportContact) -> None:
+    """A partner who had joined hears, kindly and without any reason given, that the messages stop."""
+    from data.models import Person
+
+    if found.partner_person_id is None or found.consent_state != ConsentState.accepted:
+        return
+    partner = turn.get(Person, found.partner_person_id)
+    if partner is None:
+        return
+    name = turn.person.display_name or ""
+    turn.after.append(Outbound(text=turn.rt.content.text("network.partner_step_back", partner.locale, client=name),
+                               person_id=partner.id, kind="notice", about=turn.person.id))
 
 
 # -- what a partner sees (also reached from /settings) ----------------------------------------------------
@@ -261,8 +338,9 @@ def ask_share_level(turn: Turn) -> None:
     if found is None:
         turn.end_flow()
         return
+    toggle = turn.opt("digest:toggle", "network.digest_turn_off" if found.digest else "network.digest_turn_on")
     turn.ask(FLOW, "share_level", "network.sharing_levels",
-             [turn.opt(f"share:{lv}", f"share_{lv}") for lv in sharing.LEVELS],
+             [turn.opt(f"share:{lv}", f"share_{lv}") for lv in sharing.LEVELS] + [toggle],
              contact=found.name, now=turn.t(f"opt.share_{sharing.level(found)}"))
 
 
@@ -270,6 +348,11 @@ def on_share_level(turn: Turn, reply: Reply) -> None:
     from handlers import sharing
 
     found = contact(turn)
+    if found is not None and reply.choice == "digest:toggle":  # this partner's weekly note, on or off
+        found.digest = not found.digest
+        turn.end_flow()
+        turn.say("network.digest_on" if found.digest else "network.digest_off", contact=found.name)
+        return
     chosen = (reply.choice or "").removeprefix("share:")
     if found is None or chosen not in sharing.LEVELS:
         raise Invalid("hint.choose", count=len(sharing.LEVELS))
@@ -288,5 +371,6 @@ FLOWS = {
         "partner": Step(ask_partner, on_partner),
         "edit_pick": Step(ask_edit_pick, on_edit_pick),
         "edit_action": Step(ask_edit_action, on_edit_action),
+        "ideas": Step(ask_ideas, on_ideas),
     }
 }

@@ -17,6 +17,7 @@ from data.models import (
     Escalation,
     InboundEvent,
     JournalNote,
+    MediaLink,
     Outbox,
     Person,
     Slip,
@@ -31,7 +32,7 @@ OWNED = (
     (ConversationState, "person_id"), (Outbox, "person_id"), (CheckIn, "client_id"), (Craving, "client_id"),
     (Slip, "client_id"), (JournalNote, "client_id"), (Escalation, "client_id"), (SupportContact, "client_id"),
     (ClientProfile, "person_id"),
-    (ChannelAddress, "person_id"),
+    (ChannelAddress, "person_id"), (MediaLink, "person_id"),
 )
 EXPORTED = (
     ("addresses", ChannelAddress, "person_id"), ("profile", ClientProfile, "person_id"),

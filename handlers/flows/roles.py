@@ -28,7 +28,7 @@ from handlers.types import PRIVATE_KIND, Outbound
 # What each role can ask for; everything else gets that role's short help. Invitation links and /delete work
 # for anyone.
 FOR_ANYONE = ("delete",)
-PARTNER_COMMANDS = ("clients", "stop", "help", "cancel")
+PARTNER_COMMANDS = ("clients", "stop", "guide", "help", "cancel")
 CLINICIAN_COMMANDS = ("clients", "client", "dashboard", "invite", "help", "cancel")
 
 
@@ -53,7 +53,9 @@ def handle(turn: Turn, command: tuple[str, str] | None) -> None:
     """A partner's or clinician's message; anything unknown gets their short help."""
     name, arg = command or ("help", "")
     if turn.person.role == Role.partner:
-        {"clients": partner_clients, "stop": partner_stop}.get(name, _help)(turn, arg)
+        from handlers.flows import partners
+
+        {"clients": partner_clients, "stop": partner_stop, "guide": partners.guide}.get(name, _help)(turn, arg)
     elif command is None and turn.inbound is not None and typed_acknowledgement(turn, turn.inbound.text):
         return
     else:

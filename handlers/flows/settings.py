@@ -14,7 +14,7 @@ from handlers.when import refresh_schedule
 
 FLOW = "settings"
 PAUSE_MAX_DAYS = 90
-ITEMS = ("time", "zone", "quiet", "pause", "language", "sharing", "clinician", "done")
+ITEMS = ("time", "zone", "quiet", "pause", "language", "sharing", "digest", "clinician", "done")
 
 
 def start(turn: Turn) -> None:
@@ -66,7 +66,7 @@ def on_pick(turn: Turn, reply: Reply) -> None:
         turn.say("settings.saved_all")
         return
     asks = {"time": ask_time, "zone": ask_zone, "quiet": ask_quiet, "pause": ask_pause, "language": ask_language,
-            "sharing": network.start_sharing, "clinician": ask_clinician}
+            "sharing": network.start_sharing, "digest": ask_digest, "clinician": ask_clinician}
     if choice not in asks:
         raise Invalid("hint.choose", count=len(ITEMS))
     asks[choice](turn)
@@ -141,6 +141,25 @@ def on_quiet(turn: Turn, reply: Reply) -> None:
         if found is None:
             raise Invalid("settings.quiet_hint")
         p.quiet_start, p.quiet_end = found
+    saved(turn)
+
+
+def ask_digest(turn: Turn) -> None:
+    """The day partners get their weekly note (handlers/digest.py), or never."""
+    day = turn.profile.digest_weekday
+    now = turn.t(f"settings.day_{day}") if day is not None else turn.t("settings.off")
+    turn.ask(FLOW, "digest", "settings.ask_digest",
+             [turn.opt(f"day:{n}", f"settings.day_{n}") for n in range(7)] + [turn.opt("off")], now=now)
+
+
+def on_digest(turn: Turn, reply: Reply) -> None:
+    choice = reply.choice or ""
+    if choice == "off":
+        turn.profile.digest_weekday = None
+    elif choice.startswith("day:") and choice[4:].isdigit() and int(choice[4:]) < 7:
+        turn.profile.digest_weekday = int(choice[4:])
+    else:
+        raise Invalid("hint.choose", count=8)
     saved(turn)
 
 
@@ -227,5 +246,6 @@ FLOWS = {
         "quiet": Step(ask_quiet, on_quiet, lambda turn, text: parse_time_range(text)),
         "pause": Step(ask_pause, on_pause, lambda turn, text: parse_int(text)),
         "language": Step(ask_language, on_language),
+        "digest": Step(ask_digest, on_digest),
     }
 }

@@ -133,6 +133,11 @@ def progress(turn: Turn) -> None:
     tally = recovery.tally(profile, turn.today)
     key = "talk.progress" if tally.current else "talk.progress_day_one"
     turn.say(key, streak=tally.current, total=tally.total, longest=tally.longest)
+    from handlers import pictures
+
+    picture = pictures.progress_message(turn.session, turn.rt.content, turn.person, turn.now)
+    if picture is not None:
+        turn.out.append(picture)
 
 
 # -- a hard day --------------------------------------------------------------------------------------------------

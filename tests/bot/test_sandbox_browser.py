@@ -81,6 +81,10 @@ class Page:
             "var b = document.querySelector('#chat-' + arguments[0] + ' .bubble.bot');"  # newest first
             "return b ? Array.from(b.querySelectorAll('p.text'), p => p.innerText).join('\\n') : '';", role)
 
+    def chat_text(self, role: str) -> str:
+        """Everything on a phone's chat, scrolled out of view or not."""
+        return self.d.execute_script("return document.getElementById('chat-' + arguments[0]).textContent", role)
+
     def version(self) -> int:
         return int(self.d.execute_script("return document.getElementById('clock').dataset.version"))
 
@@ -148,7 +152,7 @@ def test_a_newcomer_plays_the_whole_loop_with_three_phones_and_a_clock(site, bro
     page.tap("client", "Mum")
     page.click("#phone-client .forward")
     page.tap("partner", "Yes")
-    assert "accountability partner" in page.last_text("partner")
+    assert "now Ken's accountability partner" in page.chat_text("partner") and "/guide" in page.last_text("partner")
 
     page.click(".clock-next")  # 21:00: the prompt
     assert "time for today's check-in" in page.last_text("client")

@@ -153,17 +153,18 @@ def test_the_export_arrives_as_a_downloadable_file(sandbox):
         await onboard(http, sandbox)
         await http.post("/sandbox/client/say", data={"text": "/export"})
         page = (await http.get("/sandbox/world")).text
-        href = re.search(r'href="(/sandbox/client/file/\d+)" download="(recovery-export-[\d-]+\.json)"', page)
+        href = re.search(r'href="(/sandbox/client/file/\d+\?b=\w+)" download="(recovery-export-[\d-]+\.json)"', page)
         assert href, chat_of(page, "client")[:800]
         response = await http.get(href.group(1))
         missing = await http.get("/sandbox/client/file/0")
-        return href.group(2), response, missing
+        forged = await http.get(href.group(1).split("?")[0] + "?b=0123456789abcdef")
+        return href.group(2), response, missing, forged
 
-    name, response, missing = run(sandbox, scenario)
+    name, response, missing, forged = run(sandbox, scenario)
     assert response.status_code == 200
     assert f"filename*=UTF-8''{name}" in response.headers["content-disposition"]
     assert json.loads(response.text)["person"]["display_name"] == "Ken"
-    assert missing.status_code == 404  # a bubble without a file
+    assert missing.status_code == 404 and forged.status_code == 404  # no such file at that place
 
 
 def test_the_dashboard_tab_is_the_world_clinician_signed_in_and_acknowledge_reaches_her_phone(sandbox):

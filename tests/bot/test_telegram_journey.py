@@ -265,7 +265,8 @@ def test_a_whole_journey_over_telegram(tmp_path, fake, mode):
     with running(tmp_path, fake, mode) as bot:
         # 1. Registered with Telegram: the command menu, and in webhook mode our route with its secret.
         assert "setMyCommands" in fake.methods()
-        assert fake.commands == [{"command": c, "description": d} for c, d in COMMANDS]
+        assert [c["command"] for c in fake.commands] == list(COMMANDS)
+        assert [c["command"] for c in fake.commands_for("zh")] == list(COMMANDS)  # and per language
         if mode == "webhook":
             hook = fake.webhook
             assert hook is not None and hook["url"] == bot.public_url + "/telegram/webhook"

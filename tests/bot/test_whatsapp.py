@@ -63,6 +63,10 @@ def fake():
 
 @pytest.fixture
 def templates(tmp_path) -> dict[str, Template]:
+    return approved_templates(tmp_path)
+
+
+def approved_templates(tmp_path) -> dict[str, Template]:
     """The shipped templates file with (fake) approved Content SIDs pasted in, loaded as the bot loads it."""
     sids = iter(f"HX{n:032x}" for n in range(1, 100))
     text = re.sub(r'content_sid = ""', lambda _: f'content_sid = "{next(sids)}"', TEMPLATES_FILE.read_text())

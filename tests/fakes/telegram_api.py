@@ -48,6 +48,7 @@ _METHODS = [
     "editMessageReplyMarkup",
     "answerCallbackQuery",
     "sendDocument",
+    "sendPhoto",
     "sendChatAction",
     "deleteMessage",
     "getFile",
@@ -57,13 +58,17 @@ _METHODS = [
     "setMyCommands",
     "getMyCommands",
     "deleteMyCommands",
+    "setMyDescription",
+    "getMyDescription",
+    "setMyShortDescription",
+    "getMyShortDescription",
     "getUpdates",
     "logOut",
     "close",
 ]
 _CANONICAL = {name.lower(): name for name in _METHODS}
 
-SEND_METHODS = frozenset({"sendMessage", "sendDocument"})
+SEND_METHODS = frozenset({"sendMessage", "sendDocument", "sendPhoto"})
 EDIT_METHODS = frozenset({"editMessageText", "editMessageReplyMarkup"})
 
 # Parameters that are plain strings on the wire and must never be JSON-decoded
@@ -224,6 +229,7 @@ class FakeTelegram(LoopbackServer):
         self._callback_counter = 0
         self._webhook: dict | None = None
         self._commands: dict[tuple[str, str], list[dict]] = {}
+        self._descriptions: dict[str, dict[str, str]] = {}  # language code -> description, short_description
         self._blocked: set[int | str] = set()
         self._held: set[str] = set()
         self._rules: list[dict] = []
@@ -268,6 +274,21 @@ class FakeTelegram(LoopbackServer):
     def documents(self, chat_id: int | str) -> list[dict]:
         """Uploaded documents sent to that chat: {"filename", "content", "mime_type"}."""
         return [p["document"] for p in self.sent(chat_id) if isinstance(p.get("document"), dict)]
+
+    def photos(self, chat_id: int | str) -> list[dict]:
+        """Uploaded photos sent to that chat: {"filename", "content", "mime_type", "caption"}."""
+        return [{**p["photo"], "caption": p.get("caption")} for p in self.sent(chat_id)
+                if isinstance(p.get("photo"), dict)]
+
+    def descriptions(self, language_code: str = "") -> dict[str, str]:
+        """The bot's description and short description set for that language ("" for the default)."""
+        with self._lock:
+            return dict(self._descriptions.get(language_code, {}))
+
+    def commands_for(self, language_code: str) -> list[dict]:
+        """Commands set for the default scope in that language."""
+        with self._lock:
+            return copy.deepcopy(self._commands.get(("default", language_code), []))
 
     def edits(self, chat_id: int | str) -> list[dict]:
         """Successful editMessageText/editMessageReplyMarkup params for that chat."""
@@ -765,6 +786,53 @@ class FakeTelegram(LoopbackServer):
         self._messages[(chat_id, message["message_id"])] = copy.deepcopy(message)
         self._sent.append((chat_id, copy.deepcopy(params)))
         return message
+
+    def _m_sendPhoto(self, params: dict) -> dict:
+        chat_id = self._chat_id(params)
+        photo = params.get("photo")
+        if not isinstance(photo, dict) or not photo.get("content"):
+            raise _bad_request("Bad Request: there is no photo in the request")
+        caption = params.get("caption")
+        if caption is not None and len(str(caption)) > _MAX_CAPTION:
+            raise _bad_request("Bad Request: message caption is too long")
+        if len(photo["content"]) > 10 * 1024 * 1024:
+            raise _bad_request("Bad Request: PHOTO_INVALID_DIMENSIONS")
+        self._check_markup(params)
+        self._injected_failure("sendPhoto", chat_id)
+        self._file_counter += 1
+        file_id = f"AgACAgQAAxkDAAI{self._file_counter:06d}{uuid.uuid4().hex[:12]}"
+        self._files[file_id] = {**photo, "file_id": file_id, "file_unique_id": f"AQAD{self._file_counter:06d}",
+                                "file_path": f"photos/file_{self._file_counter}.png"}
+        message = self._base_message(chat_id, params)
+        message["photo"] = [{"file_id": file_id, "file_unique_id": f"AQAD{self._file_counter:06d}",
+                             "file_size": len(photo["content"]), "width": 720, "height": 720}]
+        if caption is not None:
+            message["caption"] = str(caption)
+        self._messages[(chat_id, message["message_id"])] = copy.deepcopy(message)
+        self._sent.append((chat_id, copy.deepcopy(params)))
+        return message
+
+    def _describe(self, params: dict, field: str, limit: int) -> bool:
+        text = str(params.get(field) or "")
+        if len(text) > limit:
+            raise _bad_request(f"Bad Request: {field} is too long")
+        language = str(params.get("language_code") or "")
+        self._descriptions.setdefault(language, {})[field] = text
+        return True
+
+    def _m_setMyDescription(self, params: dict) -> bool:
+        return self._describe(params, "description", 512)
+
+    def _m_setMyShortDescription(self, params: dict) -> bool:
+        return self._describe(params, "short_description", 120)
+
+    def _m_getMyDescription(self, params: dict) -> dict:
+        found = self._descriptions.get(str(params.get("language_code") or ""), {})
+        return {"description": found.get("description", "")}
+
+    def _m_getMyShortDescription(self, params: dict) -> dict:
+        found = self._descriptions.get(str(params.get("language_code") or ""), {})
+        return {"short_description": found.get("short_description", "")}
 
     def _edit(self, method: str, params: dict, new_text: str | None) -> Any:
         markup = self._check_markup(params)

@@ -123,6 +123,7 @@ class FakeTwilio(LoopbackServer):
         self._requests: list[dict] = []  # every create request, accepted or not
         self._failures: list[dict] = []
         self._delay = 0.0
+        self._media: list[dict] = []  # each media URL fetch: url, status, content_type, content
 
     # ------------------------------------------------------------------ URLs
     @property
@@ -159,6 +160,25 @@ class FakeTwilio(LoopbackServer):
     def resource(self, sid: str) -> dict | None:
         with self._lock:
             return copy.deepcopy(self._resources.get(sid))
+
+    @property
+    def media_fetches(self) -> list[dict]:
+        """Every fetch of a message's MediaUrl, in order: {"url", "status", "content_type", "content"}."""
+        with self._lock:
+            return copy.deepcopy(self._media)
+
+    async def fetch_media(self, url: str) -> dict:
+        """Fetch a media URL as Twilio does when a message names one (and again, when a test asks)."""
+        async with httpx.AsyncClient(timeout=10) as http:
+            try:
+                response = await http.get(url)
+                found = {"url": url, "status": response.status_code,
+                         "content_type": response.headers.get("content-type", ""), "content": response.content}
+            except httpx.HTTPError as exc:
+                found = {"url": url, "status": None, "content_type": "", "content": b"", "error": type(exc).__name__}
+        with self._lock:
+            self._media.append(found)
+        return found
 
     def reset(self) -> None:
         """Forget recorded messages and requests (not injected failures)."""
@@ -282,6 +302,8 @@ class FakeTwilio(LoopbackServer):
             with self._lock:
                 self._requests.append({"params": params, "status": err.status})
             return err.response()
+        if params.get("MediaUrl"):  # Twilio fetches the media itself, from the public URL it was given
+            await self.fetch_media(params["MediaUrl"])
         return JSONResponse(resource, status_code=201)
 
     def _accept(self, params: dict[str, str]) -> dict:
@@ -293,7 +315,10 @@ class FakeTwilio(LoopbackServer):
             raise _ApiError(400, 21603, "A 'From' phone number is required.")
         if to.startswith("whatsapp:") != from_.startswith("whatsapp:"):
             raise _ApiError(400, 21910, "Invalid From and To pair. From and To should be of the same channel")
-        if (body is None or body == "") == (content_sid is None or content_sid == ""):
+        if params.get("MediaUrl") and not content_sid:
+            if not params["MediaUrl"].startswith(("https://", "http://")):
+                raise _ApiError(400, 21620, "Media urls: invalid url")
+        elif (body is None or body == "") == (content_sid is None or content_sid == ""):
             raise _ApiError(400, 21619, "A text message body or media URL must be specified."
                             if not body and not content_sid else "Message body and ContentSid are both specified.")
         if content_sid is not None:
@@ -307,7 +332,7 @@ class FakeTwilio(LoopbackServer):
                     decoded = None
                 if not isinstance(decoded, dict) or not all(isinstance(v, str) for v in decoded.values()):
                     raise _ApiError(400, 21656, "The ContentVariables Parameter is invalid.")
-        elif len(body) > MAX_BODY:
+        elif body and len(body) > MAX_BODY:
             raise _ApiError(400, 21617, "The concatenated message body exceeds the 1600 character limit.")
         with self._lock:
             for rule in self._failures:
@@ -322,7 +347,7 @@ class FakeTwilio(LoopbackServer):
                 "account_sid": self.account_sid, "api_version": API_VERSION, "body": body or "",
                 "date_created": now, "date_sent": None, "date_updated": now, "direction": "outbound-api",
                 "error_code": None, "error_message": None, "from": from_, "messaging_service_sid": None,
-                "num_media": "0", "num_segments": "1", "price": None, "price_unit": "USD", "sid": sid,
+                "num_media": "1" if params.get("MediaUrl") else "0", "num_segments": "1", "price": None, "price_unit": "USD", "sid": sid,
                 "status": "queued", "to": to, "uri": uri,
                 "subresource_uris": {"media": uri.replace(".json", "/Media.json"),
                                      "feedback": uri.replace(".json", "/Feedback.json")},
