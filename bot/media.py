@@ -2,8 +2,9 @@
 
 The outbox keeps only what to draw (an attachment's `chart`, "progress:<person id>:<as-of instant>"), never
 the picture: ten thousand weekly charts would be a gigabyte of rows. A channel's sender asks `picture()` for
-the bytes when it sends. Drawing runs in a worker thread behind a small semaphore, so a Sunday of charts never
-holds up the replies to people writing in at that moment.
+the bytes when it sends. The month is read from the database in a thread, and drawn in a separate worker
+process (one less than the machine's cores; a thread would share the interpreter's lock with the event loop),
+behind a semaphore, so a Sunday of charts never holds up the replies to people writing in at that moment.
 
 Twilio takes WhatsApp media only by URL, so a picture for WhatsApp gets a link of its own: an unguessable token
 (only its hash is stored) under PUBLIC_BASE_URL/media/, that needs no session and stops working after
@@ -14,9 +15,12 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import multiprocessing
+import os
 import secrets
 import weakref
 from collections.abc import Mapping
+from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
@@ -24,15 +28,20 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from data.content import Content
 from data.db import run_db
-from data.models import MediaLink
+from data.models import MediaLink, Person
+from handlers import progress
+from handlers.progress import Progress
 from handlers.types import Runtime
 
 MEDIA_VALID = timedelta(hours=24)
 MEDIA_PATH = "/media"
-DRAWING_AT_ONCE = 2  # threads drawing pictures at a time (the machine's cores; replies need the rest)
+DRAWING_AT_ONCE = max(1, (os.cpu_count() or 2) - 1)  # worker processes drawing; replies keep a core
 
 _drawing: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = weakref.WeakKeyDictionary()
+_pool: ProcessPoolExecutor | None = None
+_worker_content: dict[str, Content] = {}
 
 
 class NoPicture(Exception):
@@ -47,31 +56,59 @@ def _semaphore() -> asyncio.Semaphore:
     return _drawing[loop]
 
 
-def draw(rt: Runtime, chart: str, locale: str | None = None) -> bytes:
-    """The picture a chart reference names, as PNG (blocking: call it in a thread)."""
-    from bot import progress_chart
-    from handlers import progress
-
+def _parse(chart: str) -> tuple[int, datetime]:
     kind, _, rest = chart.partition(":")
     person_id, _, at = rest.partition(":")
     if kind != "progress" or not person_id.isdigit():
         raise NoPicture(f"unknown chart {kind!r}")
-    with Session(rt.db) as session:
-        found = progress.load(session, int(person_id), datetime.fromisoformat(at))
-        person_locale = locale or _locale(session, int(person_id))
-    if found is None:
-        raise NoPicture("nobody to draw")
     try:
-        return progress_chart.render(found, rt.content, person_locale)
+        return int(person_id), datetime.fromisoformat(at)
+    except ValueError as exc:
+        raise NoPicture("unreadable chart") from exc
+
+
+def load(rt: Runtime, chart: str) -> tuple[Progress, str]:
+    """What a chart reference shows, and in which language (reads the database: call it in a thread)."""
+    person_id, at = _parse(chart)
+    with Session(rt.db) as session:
+        found = progress.load(session, person_id, at)
+        person = session.get(Person, person_id)
+    if found is None or person is None:
+        raise NoPicture("nobody to draw")
+    return found, person.locale
+
+
+def render(content_root: str, found: Progress, locale: str) -> bytes:
+    """Draw in a worker process (each keeps its own loaded content); NoPicture without a font for the language."""
+    from bot import progress_chart
+
+    if content_root not in _worker_content:
+        _worker_content[content_root] = Content(content_root)
+    try:
+        return progress_chart.render(found, _worker_content[content_root], locale)
     except progress_chart.MissingFont as exc:
         raise NoPicture(str(exc)) from exc
 
 
-def _locale(session: Session, person_id: int) -> str:
-    from data.models import Person
+def draw(rt: Runtime, chart: str) -> bytes:
+    """The picture a chart reference names, as PNG, drawn here and now (blocking; for tools and tests)."""
+    found, locale = load(rt, chart)
+    return render(str(rt.content.root), found, locale)
 
-    person = session.get(Person, person_id)
-    return person.locale if person else "en"
+
+def _executor() -> ProcessPoolExecutor:
+    global _pool
+    if _pool is None:  # spawned, not forked: this process has threads (the event loop's, the database's)
+        _pool = ProcessPoolExecutor(max_workers=DRAWING_AT_ONCE, mp_context=multiprocessing.get_context("spawn"))
+    return _pool
+
+
+async def draw_async(rt: Runtime, chart: str) -> bytes:
+    """The picture, read in a thread and drawn in a worker process, a few at a time."""
+    async with _semaphore():
+        found, locale = await run_db(rt.db, load, rt, chart)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(_executor(), render, str(rt.content.root), found, locale)
 
 
 async def picture(rt: Runtime, attachment: Mapping[str, str]) -> bytes:
@@ -79,8 +116,7 @@ async def picture(rt: Runtime, attachment: Mapping[str, str]) -> bytes:
     chart = attachment.get("chart")
     if not chart:
         return attachment.get("content", "").encode()
-    async with _semaphore():
-        return await asyncio.to_thread(draw, rt, chart)
+    return await draw_async(rt, chart)
 
 
 # -- WhatsApp's links ---------------------------------------------------------------------------------------------
@@ -129,8 +165,7 @@ class MediaRoutes:
         if chart is None:
             return Response(status_code=410 if outcome == "expired" else 404, headers=headers)
         try:
-            async with _semaphore():
-                png = await asyncio.to_thread(draw, self.rt, chart)
+            png = await draw_async(self.rt, chart)
         except NoPicture:
             return Response(status_code=404, headers=headers)
         return Response(png, media_type="image/png", headers=headers)

@@ -25,6 +25,7 @@ ENCOURAGE = "enc:"  # enc:<client id>: the partner wants to send encouragement
 PICK = "encpick:"  # encpick:<client id>:<n>: one of the ready-made messages
 REACHED = "reached:"  # reached:<escalation id>: the partner reached out after a nudge
 DIGEST_OFF = "digestoff:"  # digestoff:<contact id>: the partner wants no more weekly notes
+DIGEST_ON = "digeston:"  # digeston:<contact id>: ... and wants them again
 READY_MADE = 3
 WEEK = 7
 

@@ -17,7 +17,7 @@ MAX_WORDS = 500  # characters of a typed encouragement
 def handle_payload(turn: Turn, payload: str) -> bool:
     """A partner's button from a weekly note or a nudge; False when the payload is not one of these."""
     for prefix, act in ((digest.ENCOURAGE, start), (digest.PICK, picked), (digest.REACHED, reached),
-                        (digest.DIGEST_OFF, stop_notes)):
+                        (digest.DIGEST_OFF, stop_notes), (digest.DIGEST_ON, resume_notes)):
         if payload.startswith(prefix):
             if turn.person.role != Role.partner:
                 turn.say("alerts.not_for_you")
@@ -102,14 +102,23 @@ def reached(turn: Turn, raw: str) -> None:
 
 
 def stop_notes(turn: Turn, raw: str) -> None:
+    _switch(turn, raw, on=False)
+
+
+def resume_notes(turn: Turn, raw: str) -> None:
+    _switch(turn, raw, on=True)
+
+
+def _switch(turn: Turn, raw: str, *, on: bool) -> None:
+    """The partner's own switch for the weekly note about one person they support."""
     contact_id = parse_id(raw)
     found = turn.get(SupportContact, contact_id) if contact_id is not None else None
     if found is None or found.partner_person_id != turn.person.id:
         turn.say("alerts.not_for_you")
         return
-    found.digest = False
+    found.digest = on
     client = turn.get(Person, found.client_id)
-    turn.say("digest.stopped", client=(client.display_name if client else "") or "")
+    turn.say("digest.resumed" if on else "digest.stopped", client=(client.display_name if client else "") or "")
 
 
 GUIDE = ("intro", "missed", "slip", "avoid", "self_care")

@@ -28,7 +28,7 @@ from handlers.types import PRIVATE_KIND, Outbound
 # What each role can ask for; everything else gets that role's short help. Invitation links and /delete work
 # for anyone.
 FOR_ANYONE = ("delete",)
-PARTNER_COMMANDS = ("clients", "stop", "guide", "help", "cancel")
+PARTNER_COMMANDS = ("clients", "stop", "guide", "settings", "help", "cancel")
 CLINICIAN_COMMANDS = ("clients", "client", "dashboard", "invite", "help", "cancel")
 
 
@@ -55,7 +55,8 @@ def handle(turn: Turn, command: tuple[str, str] | None) -> None:
     if turn.person.role == Role.partner:
         from handlers.flows import partners
 
-        {"clients": partner_clients, "stop": partner_stop, "guide": partners.guide}.get(name, _help)(turn, arg)
+        {"clients": partner_clients, "stop": partner_stop, "guide": partners.guide,
+         "settings": partner_settings}.get(name, _help)(turn, arg)
     elif command is None and turn.inbound is not None and typed_acknowledgement(turn, turn.inbound.text):
         return
     else:
@@ -102,6 +103,20 @@ def _supported(turn: Turn) -> list[tuple[SupportContact, Person]]:
 def partner_clients(turn: Turn, arg: str = "") -> None:
     people = [client.display_name or "?" for _, client in _supported(turn)]
     turn.say("roles.partner_clients" if people else "roles.partner_no_clients", names=", ".join(people))
+
+
+def partner_settings(turn: Turn, arg: str = "") -> None:
+    """A partner's own settings: the weekly note about each person they support, on or off."""
+    from handlers import digest
+    from handlers.types import Option
+
+    found = _supported(turn)
+    if not found:
+        turn.say("roles.partner_no_clients")
+        return
+    options = [Option(turn.t("digest.setting_off" if c.digest else "digest.setting_on", client=p.display_name or "?"),
+                      f"{digest.DIGEST_OFF if c.digest else digest.DIGEST_ON}{c.id}") for c, p in found]
+    turn.say_text(turn.t("digest.settings"), options)
 
 
 def partner_stop(turn: Turn, arg: str = "") -> None:

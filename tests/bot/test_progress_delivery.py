@@ -168,7 +168,7 @@ def test_a_picture_that_cannot_be_drawn_still_sends_its_words(rt, client, fake_t
     def no_font(*_args, **_kw):
         raise media.NoPicture("no font")
 
-    monkeypatch.setattr(media, "draw", no_font)
+    monkeypatch.setattr(media, "load", no_font)
 
     async def send():
         async with telegram.Bot(fake_telegram.token, base_url=fake_telegram.base_url) as bot:

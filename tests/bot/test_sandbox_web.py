@@ -298,3 +298,18 @@ def test_an_idle_world_is_removed_and_its_page_starts_afresh(sandbox):
     assert key not in sandbox.worlds
     assert gone.status_code == 204  # the script then loads /sandbox, which starts a new world
 
+
+
+def test_progress_shows_the_month_as_a_picture_in_the_phone(sandbox):
+    async def scenario(http):
+        await onboard(http, sandbox)
+        await http.post("/sandbox/client/say", data={"text": "/progress"})
+        page = (await http.get("/sandbox/world")).text
+        found = re.search(r'<img class="picture" src="(/sandbox/client/file/\d+\?b=\w+)" alt="([^"]+)"', page)
+        assert found, chat_of(page, "client")[:800]
+        return found.group(2), await http.get(found.group(1).replace("&amp;", "&"))
+
+    alt, picture = run(sandbox, scenario)
+    assert "Ken" in alt  # the caption, as the picture's words
+    assert picture.status_code == 200 and picture.headers["content-type"] == "image/png"
+    assert picture.content.startswith(b"\x89PNG") and "immutable" in picture.headers["cache-control"]

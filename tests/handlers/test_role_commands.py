@@ -30,8 +30,10 @@ def test_a_partner_gets_only_partner_commands_whatever_flow_they_are_in(client, 
     reply = partner.send(f"/{name}")
     state = partner.state()
     assert state is None or state.flow not in CLIENT_FLOWS, (name, state.flow)
-    if name in ("checkin", "craving", "network", "slip", "settings", "export", "invite", "menu", "bogus", "start"):
+    if name in ("checkin", "craving", "network", "slip", "export", "invite", "menu", "bogus", "start"):
         assert "accountability partner" in reply, name  # their own short help
+    if name == "settings":  # their own settings: the weekly note about each person they support
+        assert "Stop the weekly note about Ken" in partner.labels
     if name == "clients":
         assert "You're supporting: Ken" in reply
 
@@ -66,5 +68,5 @@ def test_a_client_mid_flow_can_use_every_client_command(client, name):
 
 def test_the_reproduced_crash_a_partner_deleting_then_asking_for_settings(client, rt):
     partner = _partner_in_a_flow(rt, client)
-    assert "accountability partner" in partner.send("/settings")
+    assert "weekly note about each person you support" in partner.send("/settings")
     assert partner.state().flow is None

@@ -171,3 +171,16 @@ def test_the_client_switches_one_partner_note_off_in_network_and_a_stepped_back_
     assert "you won't hear from me about them for now" in told
     for private in ("slip", "craving", "mood", "why"):
         assert private not in told.casefold()
+
+
+def test_a_partner_switches_the_note_off_and_on_in_their_own_settings(client, rt):
+    partner = _week(client, rt)
+    mum = Chat(rt, address="partner-1")
+    mum.new_messages()
+    mum.send("/settings")
+    assert "no more weekly notes about Ken" in mum.tap("Stop the weekly note about Ken")
+    tick(rt, NOTE_AT + timedelta(days=7))
+    mum.send("/settings")
+    assert "weekly note about Ken again" in mum.tap("Send me the weekly note about Ken")
+    tick(rt, NOTE_AT + timedelta(days=14))
+    assert len(_notes(rt, partner.id)) == 2  # the first week's and the third's
