@@ -12,14 +12,16 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, func, select
 
 from data.content import Content
-from data.models import CheckIn, Person, SupportContact
+from data.models import CheckIn, ClientProfile, Person, SupportContact
 from handlers import sharing
 from handlers.types import Option, Outbound
+from handlers.when import in_quiet_hours
 
 ENCOURAGE = "enc:"  # enc:<client id>: the partner wants to send encouragement
 PICK = "encpick:"  # encpick:<client id>:<n>: one of the ready-made messages
@@ -28,6 +30,16 @@ DIGEST_OFF = "digestoff:"  # digestoff:<contact id>: the partner wants no more w
 DIGEST_ON = "digeston:"  # digeston:<contact id>: ... and wants them again
 READY_MADE = 3
 WEEK = 7
+# Someone without quiet hours of their own (a partner who is not also a client) is left alone at night.
+NIGHT = (time(22, 0), time(8, 0))
+
+
+def quiet_until(session: Session, person: Person, now: datetime) -> datetime | None:
+    """When this person's quiet hours (their own, else the night) end, if they hold `now`: a weekly note or an
+    encouragement waits until then; nothing here is urgent."""
+    profile = session.get(ClientProfile, person.id)
+    start, end = (profile.quiet_start, profile.quiet_end) if profile is not None else NIGHT
+    return in_quiet_hours(now, ZoneInfo(person.timezone), start, end)
 
 
 def answered_days(session: Session, client_id: int, today: date) -> int:
@@ -38,7 +50,7 @@ def answered_days(session: Session, client_id: int, today: date) -> int:
 
 
 def note(session: Session, content: Content, contact: SupportContact, client: Person, partner: Person,
-         today: date, *, key: str) -> Outbound:
+         today: date, *, key: str, now: datetime) -> Outbound:
     """The weekly note for one partner: what this partner may see, and the two buttons."""
     locale, name = partner.locale, client.display_name or contact.name
     extra = sharing.partner_lines(session, content, contact, client, partner, today)
@@ -50,6 +62,7 @@ def note(session: Session, content: Content, contact: SupportContact, client: Pe
                                     days=answered_days(session, client.id, today), week=WEEK)
     return Outbound(
         text=text, person_id=partner.id, kind="digest", about=client.id, idempotency_key=key,
+        not_before=quiet_until(session, partner, now),
         options=(Option(content.text("digest.encourage", locale), f"{ENCOURAGE}{client.id}"),
                  Option(content.text("digest.stop", locale), f"{DIGEST_OFF}{contact.id}")),
     )

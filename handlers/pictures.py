@@ -26,7 +26,7 @@ def chart_ref(person_id: int, at: datetime) -> str:
 def progress_message(session: Session, content: Content, person: Person, now: datetime, *,
                      not_before: datetime | None = None, idempotency_key: str | None = None) -> Outbound | None:
     """The month as a picture, for `person`; None for someone without a recovery profile."""
-    found = progress.load(session, person.id, now)
+    found = progress.brief(session, person.id, now)  # the caption's figures; the month is read when drawn
     if found is None:
         return None
     return Outbound(

@@ -9,12 +9,14 @@ streak but never takes away the total or the longest.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
-from sqlmodel import Session
+from sqlalchemy import func
+from sqlmodel import Session, col, select
 
 from data.content import Content
-from data.models import ClientProfile, Person
+from data.models import CheckIn, ClientProfile, Person
 from handlers import caseload, recovery
 
 DAYS = 28  # four weeks: a Sunday's picture is four whole weeks, Monday to Sunday
@@ -71,6 +73,26 @@ def load(session: Session, person_id: int, now: datetime) -> Progress | None:
         current_streak=tally.current, longest_streak=tally.longest, total_sober_days=tally.total,
         answered_week=sum(answered[-WEEK:]), answered_month=sum(answered),
     )
+
+
+def brief(session: Session, person_id: int, now: datetime) -> Progress | None:
+    """The same figures without the days (`days` is empty): enough for the caption, in two small counts rather
+    than the whole month. The weekly pass writes every client's caption; the picture reads the month (`load`)
+    only when it is drawn."""
+    profile = session.get(ClientProfile, person_id)
+    person = session.get(Person, person_id)
+    if profile is None or person is None:
+        return None
+    today = now.astimezone(ZoneInfo(person.timezone)).date()
+    counts = session.exec(select(
+        func.count().filter(col(CheckIn.local_date) > today - timedelta(days=WEEK)),
+        func.count()).where(CheckIn.client_id == person_id, col(CheckIn.answered_at).is_not(None),
+                            col(CheckIn.local_date) > today - timedelta(days=DAYS),
+                            col(CheckIn.local_date) <= today)).one()
+    tally = recovery.tally(profile, today)
+    return Progress(name=person.display_name, today=today, days=[], current_streak=tally.current,
+                    longest_streak=tally.longest, total_sober_days=tally.total, answered_week=counts[0],
+                    answered_month=counts[1])
 
 
 def title(content: Content, locale: str, p: Progress) -> str:

@@ -130,8 +130,7 @@ def weekly_summaries(rt: Runtime, now: datetime, *, batch: int = BATCH) -> int:
 
 def partner_digests(rt: Runtime, now: datetime, *, batch: int = BATCH) -> int:
     """Partners' weekly notes that fell due: to each accepted partner the client has not switched off, saying
-    only what that partner may see (handlers/digest.py). Quiet hours (the partner's own, when they are also a
-    client, else none) hold nothing urgent here: the note simply waits for the next pass after them."""
+    only what that partner may see (handlers/digest.py), held while the partner's quiet hours last."""
     sent = 0
     with Session(rt.db, expire_on_commit=False) as session:
         # Clients from before the weekly note existed get their first date here, a batch at a time.
@@ -153,7 +152,7 @@ def partner_digests(rt: Runtime, now: datetime, *, batch: int = BATCH) -> int:
             for contact, partner in partners_for(session, client.id):
                 if not contact.digest:
                     continue
-                message = digest.note(session, rt.content, contact, client, partner, today,
+                message = digest.note(session, rt.content, contact, client, partner, today, now=now,
                                       key=f"digest:{contact.id}:{today.isoformat()}")
                 sent += enqueue(session, [(message, message.idempotency_key)], now=now)
         session.commit()

@@ -82,7 +82,8 @@ def _deliver(turn: Turn, client_id: int, words: str | None, *, ready: int | None
     content, name = turn.rt.content, turn.person.display_name or "?"
     said = words if words is not None else content.text(f"digest.ready_{ready}", client.locale)
     turn.after.append(Outbound(text=content.text("digest.from_partner", client.locale, partner=name, words=said),
-                               person_id=client.id, kind="encouragement"))
+                               person_id=client.id, kind="encouragement",
+                               not_before=digest.quiet_until(turn.session, client, turn.now)))
     turn.say("digest.sent", client=client.display_name or "")
 
 
@@ -97,7 +98,8 @@ def reached(turn: Turn, raw: str) -> None:
     escalation.record(turn.session, esc, "partner_reached_out", turn.person, turn.now, "chat")
     name = turn.person.display_name or "?"
     turn.after.append(Outbound(text=turn.rt.content.text("digest.thinking_of_you", client.locale, partner=name),
-                               person_id=client.id, kind="encouragement"))
+                               person_id=client.id, kind="encouragement",
+                               not_before=digest.quiet_until(turn.session, client, turn.now)))
     turn.say("digest.reached_thanks", client=client.display_name or "")
 
 

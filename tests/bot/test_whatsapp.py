@@ -226,6 +226,18 @@ def test_a_client_onboards_and_checks_in_on_whatsapp(rt, fake, templates):
     assert count(rt, InboundEvent) == 12
 
 
+def test_the_menu_on_whatsapp_speaks_the_client_language(rt, fake, templates):
+    async def scenario():
+        async with WhatsApp(rt, fake, templates) as wa:
+            await wa.onboard()
+            await wa.say(KEN, "中文")
+            return await wa.say(KEN, "選單")
+
+    menu = asyncio.run(scenario())
+    assert options_in(menu) and all(not any("a" <= ch.lower() <= "z" for ch in line) for line in options_in(menu))
+    assert "報到" in menu
+
+
 @pytest.mark.parametrize("body, payload", [("1", None), ("I agree", None), ("i agre", None), ("I agree", "agree")],
                          ids=["number", "label", "misspelt", "button"])
 def test_a_typed_number_a_word_or_a_button_payload_answers_the_same(rt, fake, templates, body, payload):

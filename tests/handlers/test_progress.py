@@ -163,3 +163,27 @@ def test_nothing_yet_and_no_sobriety_date_is_one_encouraging_line(content):
     assert caption(content, "en", no_date) == (
         "Ken's last 4 weeks: checked in on 5 of the last 7 days and 20 of 28. Every check-in counts.")
     assert "\n" not in caption(content, "zh-HK", no_date)
+
+
+
+def test_the_brief_figures_for_a_caption_match_the_whole_month(rt, clock, content):
+    """The weekly pass writes captions from two counts; they must say what the picture will show."""
+    from handlers.progress import brief
+
+    now = clock()
+    with Session(rt.db) as session:
+        ken = add_client(session, now, sobriety_start=ago(60), streak_start=ago(12), banked_sober_days=33,
+                         longest_streak_days=30)
+        for n in range(0, DAYS + 3):
+            add_checkin(session, ken, ago(n), mood=3, craving=2, answered=n % 4 != 1)
+        mei = add_client(session, now, name=None, sobriety_start=ago(5))
+        add_checkin(session, mei, ago(1), mood=4, craving=2)
+        session.commit()
+        for person_id in (ken, mei):
+            whole, short = load(session, person_id, now), brief(session, person_id, now)
+            assert short.days == [] and len(whole.days) == DAYS
+            for field in ("name", "today", "current_streak", "longest_streak", "total_sober_days",
+                          "answered_week", "answered_month"):
+                assert getattr(short, field) == getattr(whole, field), (person_id, field)
+            for locale in ("en", "zh-HK"):
+                assert caption(content, locale, short) == caption(content, locale, whole)

@@ -184,3 +184,16 @@ def test_a_partner_switches_the_note_off_and_on_in_their_own_settings(client, rt
     assert "weekly note about Ken again" in mum.tap("Send me the weekly note about Ken")
     tick(rt, NOTE_AT + timedelta(days=14))
     assert len(_notes(rt, partner.id)) == 2  # the first week's and the third's
+
+
+def test_quiet_hours_hold_an_encouragement_until_morning(client, rt):
+    _week(client, rt)
+    client.send("quiet hours")
+    client.tap("22:00 to 07:00")
+    rt.clock.now = NOTE_AT + timedelta(hours=4)  # 23:30 in Hong Kong: inside Ken's quiet hours
+    mum = Chat(rt, address="partner-1")
+    mum.last = [m for m in outbox_for(rt, mum.person().id) if m.kind == "digest"]
+    mum.tap("Send encouragement")
+    mum.tap("Thinking of you")
+    (held,) = [m for m in outbox_for(rt, client.person().id) if m.kind == "encouragement"]
+    assert held.due_at == datetime(2026, 3, 8, 23, 0, tzinfo=UTC)  # 07:00 on Monday in Hong Kong
