@@ -21,31 +21,18 @@ import argparse
 import asyncio
 import statistics
 import tempfile
-import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
-import uvicorn
 from starlette.applications import Starlette
 
 from bot.web.sandbox import Sandbox
-from tests.fakes.loopback import free_socket
+from tests.fakes.loopback import AppServer
 
 START = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # Monday 10:00 in Hong Kong
 TARGET_MS = 300
-
-
-def serve(sandbox: Sandbox) -> tuple[str, uvicorn.Server, threading.Thread]:
-    sock = free_socket()
-    server = uvicorn.Server(uvicorn.Config(Starlette(routes=sandbox.routes()), log_level="warning", lifespan="off",
-                                           timeout_graceful_shutdown=1))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.01)
-    return f"http://127.0.0.1:{sock.getsockname()[1]}", server, thread
 
 
 class Page:
@@ -145,12 +132,10 @@ def main(argv: list[str] | None = None) -> None:
     load_crisis_model()  # as `recovery-bot sandbox` does before it serves
     with tempfile.TemporaryDirectory() as root:
         _SANDBOX = Sandbox(root=Path(root) / "worlds", max_worlds=args.rounds + 4, start=lambda: START)
-        base, server, thread = serve(_SANDBOX)
         try:
-            found = asyncio.run(measure(base, args.rounds))
+            with AppServer(Starlette(routes=_SANDBOX.routes())) as server:  # uvicorn, as the sandbox runs
+                found = asyncio.run(measure(server.url, args.rounds))
         finally:
-            server.should_exit = True
-            thread.join(timeout=10)
             _SANDBOX.close()
     print(f"sandbox ({args.rounds} visitors in turn; target: on the page within {TARGET_MS} ms)")
     for name, values in found.items():

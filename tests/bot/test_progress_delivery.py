@@ -6,13 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import io
-import threading
-import time
 from datetime import timedelta
 
 import pytest
 import telegram
-import uvicorn
 from PIL import Image
 from starlette.applications import Starlette
 
@@ -21,7 +18,7 @@ from bot.channels.telegram import COMMANDS, TelegramSender, register_menus
 from handlers.types import Runtime
 from tests.bot.test_whatsapp import BOT, KEN, WhatsApp, approved_templates
 from tests.chat import Chat
-from tests.fakes.loopback import free_socket
+from tests.fakes.loopback import AppServer
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.twilio_api import FakeTwilio
 from tests.scheduler.conftest import outbox_for
@@ -91,16 +88,8 @@ def test_the_menu_and_descriptions_are_registered_in_every_language(rt, content,
 @pytest.fixture
 def media_server(rt):
     """The app's /media route on a real loopback server: the fake Twilio fetches from it as Twilio would."""
-    sock = free_socket()
-    server = uvicorn.Server(uvicorn.Config(Starlette(routes=media.MediaRoutes(rt).routes()), log_level="warning",
-                                           lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.01)
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with AppServer(Starlette(routes=media.MediaRoutes(rt).routes())) as server:
+        yield server.url
 
 
 def test_whatsapp_sends_the_picture_as_media_that_twilio_fetches_once_and_that_expires(rt, twilio, templates,

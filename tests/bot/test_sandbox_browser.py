@@ -8,17 +8,14 @@ Two browser sessions see separate worlds. Screenshots go to test-output/screensh
 
 from __future__ import annotations
 
-import threading
-import time
 from datetime import UTC, datetime
 
 import pytest
-import uvicorn
 from starlette.applications import Starlette
 
 from bot.web.sandbox import Sandbox
 from tests.bot.test_dashboard_browser import CHROMIUM, DRIVER, shot
-from tests.fakes.loopback import free_socket
+from tests.fakes.loopback import AppServer
 
 if not (CHROMIUM and DRIVER):
     pytest.skip("browser tests need Debian's chromium and chromium-driver", allow_module_level=True)
@@ -35,18 +32,8 @@ START = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # a Monday, 10:00 in Hong Kong
 @pytest.fixture
 def site(tmp_path, content):
     sandbox = Sandbox(content=content, root=tmp_path / "worlds", max_worlds=3, start=lambda: START)
-    sock = free_socket()
-    # Open pages hold event streams: stopping waits a moment for them, not forever.
-    server = uvicorn.Server(uvicorn.Config(Starlette(routes=sandbox.routes()), log_level="warning", lifespan="off",
-                                           timeout_graceful_shutdown=1))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}/sandbox", sandbox
-    server.should_exit = True
-    thread.join(timeout=10)
+    with AppServer(Starlette(routes=sandbox.routes())) as server:  # open pages hold event streams: a quick stop
+        yield f"{server.url}/sandbox", sandbox
     sandbox.close()
 
 

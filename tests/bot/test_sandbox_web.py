@@ -7,17 +7,15 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-import threading
 import time
 from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-import uvicorn
 from starlette.applications import Starlette
 
 from bot.web.sandbox import COOKIE, Sandbox
-from tests.fakes.loopback import free_socket
+from tests.fakes.loopback import AppServer
 
 START = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # Monday 10:00 in Hong Kong
 BASE = "http://testserver"
@@ -245,17 +243,8 @@ def test_unknown_roles_styles_stories_and_empty_forms_get_a_clear_answer(sandbox
 
 @pytest.fixture
 def live(sandbox):
-    sock = free_socket()
-    server = uvicorn.Server(uvicorn.Config(Starlette(routes=sandbox.routes()), log_level="warning", lifespan="off",
-                                           timeout_graceful_shutdown=1))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with AppServer(Starlette(routes=sandbox.routes())) as server:
+        yield server.url
 
 
 def test_the_event_stream_announces_each_change_so_an_open_page_sees_messages_without_reloading(live, sandbox):

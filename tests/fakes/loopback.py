@@ -12,7 +12,7 @@ from typing import Any, Self
 import uvicorn
 from starlette.applications import Starlette
 
-__all__ = ["LoopbackServer", "QuickServer", "free_socket"]
+__all__ = ["AppServer", "LoopbackServer", "QuickServer", "free_socket"]
 
 
 def free_socket() -> socket.socket:
@@ -162,3 +162,21 @@ class LoopbackServer:
         while not (value := self._poll(predicate, deadline, timeout)):
             await asyncio.sleep(interval)
         return value
+
+
+class AppServer(LoopbackServer):
+    """Any app of ours on a free loopback port, for what must reach it over real HTTP (a browser, an event stream,
+    Twilio fetching a picture): ``with AppServer(app) as server: server.url``."""
+
+    name = "App"
+
+    def __init__(self, app: Any) -> None:
+        super().__init__()
+        self.app = app
+
+    def _app(self) -> Any:
+        return self.app
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._port}"

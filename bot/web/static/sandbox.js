@@ -4,7 +4,7 @@
 // what is being typed and where the focus is. Without this script every form still works by a full page load.
 (function () {
   "use strict";
-  var busy = false, again = false;
+  var busy = false, wanted = -1;  // a fetch under way; the newest version announced
 
   function rendered() {
     var clock = document.getElementById("clock");
@@ -28,18 +28,26 @@
     if (back && back !== document.activeElement) back.focus();
   }
 
+  // Fetch the world once the page is behind what was announced; one fetch at a time, then again only if
+  // something newer was announced meanwhile (a late, older announcement changes nothing).
+  function want(version) {
+    if (version > wanted) wanted = version;
+    if (wanted > rendered()) refresh();
+  }
+
   function refresh() {
-    if (busy) { again = true; return; }
+    if (busy) return;
     busy = true;
+    var ok = false;
     fetch("/sandbox/world", {credentials: "same-origin"})
       .then(function (r) {
         if (r.status === 204) { window.location.assign("/sandbox"); return null; }  // the world is gone
         return r.ok ? r.text() : null;
       })
-      .then(function (html) { if (html) swap(html); })
+      .then(function (html) { if (html) { swap(html); ok = true; } })
       .finally(function () {
         busy = false;
-        if (again) { again = false; refresh(); }
+        if (ok && wanted > rendered()) refresh();
       });
   }
 
@@ -56,7 +64,7 @@
         var version = r.headers.get("X-World-Version");
         if (version) {
           document.body.dataset.acted = version;
-          if (Number(version) > rendered()) refresh();  // don't wait for the stream to say so
+          want(Number(version));  // don't wait for the stream to say so
         }
       });
   });
@@ -65,7 +73,7 @@
     if (!window.EventSource) return;
     var events = new EventSource("/sandbox/events?v=" + rendered());
     events.addEventListener("change", function (e) {
-      if (Number(e.data) !== rendered()) refresh();
+      want(Number(e.data));
     });
   }
 
