@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
+from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
@@ -20,6 +21,18 @@ from handlers.types import SECRET_KIND, Outbound
 log = logging.getLogger(__name__)
 
 __all__ = ["enqueue", "joined", "preferred_address", "row_for", "write"]
+
+
+# WhatsApp's rule: free-form messages (and media) only within 24 hours of the person's last message; we stop a few
+# minutes short. Outside it only approved templates go (bot/channels/whatsapp.py).
+WHATSAPP = "whatsapp"
+WINDOW = timedelta(hours=24)
+WINDOW_MARGIN = timedelta(minutes=5)
+
+
+def in_window(last_inbound: datetime | None, now: datetime) -> bool:
+    """Whether a free-form message may go now: the person wrote within the last 24 hours (less a margin)."""
+    return last_inbound is not None and now - last_inbound < WINDOW - WINDOW_MARGIN
 
 
 def row_for(session: Session, out: Outbound, *, key: str, now, channel: str | None = None,

@@ -12,7 +12,9 @@ from sqlmodel import Session
 
 from data.content import Content
 from data.models import Person
+from data.outbox import preferred_address
 from handlers import progress
+from handlers.delivery import WHATSAPP, in_window
 from handlers.types import Attachment, Outbound
 
 CHART_KIND = "chart"
@@ -21,6 +23,13 @@ CHART_KIND = "chart"
 def chart_ref(person_id: int, at: datetime) -> str:
     """What to draw: this person's progress as of `at` ("progress:<id>:<instant>")."""
     return f"progress:{person_id}:{at.isoformat()}"
+
+
+def can_reach(session: Session, person_id: int, at: datetime) -> bool:
+    """Whether a picture can reach this person at `at`: on WhatsApp only within 24 hours of their last message
+    (outside it the summary goes as its approved template, words only; /progress brings the picture any time)."""
+    address = preferred_address(session, person_id)
+    return address is None or address.channel != WHATSAPP or in_window(address.last_inbound_at, at)
 
 
 def progress_message(session: Session, content: Content, person: Person, now: datetime, *,

@@ -121,7 +121,8 @@ def weekly_summaries(rt: Runtime, now: datetime, *, batch: int = BATCH) -> int:
             messages = [(message, message.idempotency_key)]
             picture = pictures.progress_message(session, rt.content, person, now, not_before=message.not_before,
                                                 idempotency_key=f"summary-chart:{person.id}:{today.isoformat()}")
-            if picture is not None:  # the month as a picture, right after the words
+            if picture is not None and pictures.can_reach(session, person.id, message.not_before or now):
+                # the month as a picture, right after the words
                 messages.append((picture, picture.idempotency_key))
             sent += 1 if enqueue(session, messages, now=now) else 0  # summaries, not messages
         session.commit()

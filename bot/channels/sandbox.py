@@ -28,7 +28,6 @@ from typing import NamedTuple
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
-from bot.channels.whatsapp import in_window
 from data.content import Content
 from data.db import make_engine, run_db, upgrade
 from data.models import (
@@ -41,6 +40,7 @@ from data.models import (
     OutboxStatus,
     Person,
 )
+from handlers.delivery import in_window
 from handlers.dispatch import dispatch
 from handlers.flows.invites import create
 from handlers.types import FixedClock, Inbound, Runtime

@@ -10,7 +10,7 @@ import json
 import logging
 import tomllib
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import parse_qsl, quote
 
@@ -27,6 +27,7 @@ from data import outbox
 from data.db import run_db
 from data.models import ChannelAddress, Outbox
 from handlers import optout
+from handlers.delivery import WINDOW, WINDOW_MARGIN, in_window
 from handlers.types import FAREWELL_KIND, Inbound, Runtime
 from scheduler.outbox import (
     RateLimited,
@@ -41,8 +42,6 @@ from scheduler.reception import Reception
 CHANNEL = "whatsapp"
 INBOUND_PATH = "/whatsapp/inbound"
 STATUS_PATH = "/whatsapp/status"
-WINDOW = timedelta(hours=24)
-WINDOW_MARGIN = timedelta(minutes=5)  # don't start a free-form send in the window's last minutes
 TEMPLATE_KEYS = ("daily_prompt", "reminder", "partner_nudge", "clinician_alert", "all_clear", "craving_followup",
                  "weekly_summary")
 # Delivery statuses in the order they happen; failed and undelivered end it.
@@ -75,11 +74,6 @@ def load_templates(path: Path) -> tuple[dict[str, Template], dict[int, str]]:
 
 def missing_templates(templates: dict[str, Template]) -> list[str]:
     return [key for key in TEMPLATE_KEYS if key not in templates]
-
-
-def in_window(last_inbound: datetime | None, now: datetime) -> bool:
-    """Whether a free-form message may go now: the person wrote within the last 24 hours (less a margin)."""
-    return last_inbound is not None and now - last_inbound < WINDOW - WINDOW_MARGIN
 
 
 def render_options(message: Outbox) -> str:
