@@ -1,8 +1,8 @@
 """Pictures sent in chat: drawn when sent, off the event loop, a few at a time; and WhatsApp's links to them.
 
 The outbox keeps only what to draw (an attachment's `chart`, "progress:<person id>:<as-of instant>"), never
-the picture: ten thousand weekly charts would be a gigabyte of rows. A channel's sender asks `picture()` for
-the bytes when it sends. The month is read from the database in a thread, and drawn in a separate worker
+the picture: ten thousand weekly charts would be hundreds of megabytes of rows. A channel's sender asks
+`picture()` for the bytes when it sends. The month is read from the database in a thread, and drawn in a separate worker
 process (one less than the machine's cores; a thread would share the interpreter's lock with the event loop),
 behind a semaphore, so a Sunday of charts never holds up the replies to people writing in at that moment.
 
