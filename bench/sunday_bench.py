@@ -77,10 +77,10 @@ async def reader(http: httpx.AsyncClient, fake: FakeTelegram, until: asyncio.Eve
     """Someone writing in every 100 ms: from the webhook POST to their reply reaching the fake."""
     headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
     while not until.is_set():
-        before = len(fake.texts(READER))
+        before = fake.sent_count(READER)
         began = time.perf_counter()
         await http.post("/telegram/webhook", json=fake.make_message_update(READER, "help"), headers=headers)
-        while len(fake.texts(READER)) == before:
+        while fake.sent_count(READER) == before:
             await asyncio.sleep(0.002)
         found.append((time.perf_counter() - began) * 1000)
         await asyncio.sleep(0.1)
@@ -132,7 +132,7 @@ async def run(clients: int, baseline_seconds: float) -> dict[str, list[float] | 
                 await asyncio.gather(*tasks)
                 await reception.close()
                 results["queued"], results["sent"] = float(queued), float(sent)
-                results["photos"] = float(sum(1 for n in range(clients) if fake.photos(1_000_000 + n)))
+                results["photos"] = float(fake.methods().count("sendPhoto"))
         engine.dispose()
         return results
 

@@ -18,6 +18,7 @@ between that thread and the test thread and is guarded by one lock.
 from __future__ import annotations
 
 import asyncio
+import collections
 import copy
 import json
 import re
@@ -217,6 +218,7 @@ class FakeTelegram(LoopbackServer):
 
         self._calls: list[tuple[str, dict]] = []
         self._sent: list[tuple[int | str, dict]] = []
+        self._sent_to: collections.Counter = collections.Counter()  # chat -> how many, without scanning _sent
         self._edits: list[tuple[int | str, dict]] = []
         self._answered: list[str] = []
         self._messages: dict[tuple[int | str, int], dict] = {}
@@ -275,6 +277,15 @@ class FakeTelegram(LoopbackServer):
         """Uploaded documents sent to that chat: {"filename", "content", "mime_type"}."""
         return [p["document"] for p in self.sent(chat_id) if isinstance(p.get("document"), dict)]
 
+    def sent_count(self, chat_id: int | str) -> int:
+        """How many messages reached that chat, in constant time (for benchmarks polling a busy fake)."""
+        with self._lock:
+            return self._sent_to[chat_id]
+
+    def _record_sent(self, chat_id: int | str, params: dict) -> None:
+        self._sent.append((chat_id, copy.deepcopy(params)))
+        self._sent_to[chat_id] += 1
+
     def photos(self, chat_id: int | str) -> list[dict]:
         """Uploaded photos sent to that chat: {"filename", "content", "mime_type", "caption"}."""
         return [{**p["photo"], "caption": p.get("caption")} for p in self.sent(chat_id)
@@ -328,6 +339,7 @@ class FakeTelegram(LoopbackServer):
         with self._lock:
             self._calls.clear()
             self._sent.clear()
+            self._sent_to.clear()
             self._edits.clear()
             self._answered.clear()
 
@@ -737,7 +749,7 @@ class FakeTelegram(LoopbackServer):
         if isinstance(params.get("entities"), list):
             message["entities"] = params["entities"]
         self._messages[(chat_id, message["message_id"])] = copy.deepcopy(message)
-        self._sent.append((chat_id, copy.deepcopy(params)))
+        self._record_sent(chat_id, params)
         return message
 
     def _m_sendDocument(self, params: dict) -> dict:
@@ -784,7 +796,7 @@ class FakeTelegram(LoopbackServer):
         if caption is not None:
             message["caption"] = str(caption)
         self._messages[(chat_id, message["message_id"])] = copy.deepcopy(message)
-        self._sent.append((chat_id, copy.deepcopy(params)))
+        self._record_sent(chat_id, params)
         return message
 
     def _m_sendPhoto(self, params: dict) -> dict:
@@ -809,7 +821,7 @@ class FakeTelegram(LoopbackServer):
         if caption is not None:
             message["caption"] = str(caption)
         self._messages[(chat_id, message["message_id"])] = copy.deepcopy(message)
-        self._sent.append((chat_id, copy.deepcopy(params)))
+        self._record_sent(chat_id, params)
         return message
 
     def _describe(self, params: dict, field: str, limit: int) -> bool:
