@@ -42,6 +42,8 @@ if not (CHROMIUM and DRIVER):
     pytest.skip("browser tests need Debian's chromium and chromium-driver (apt-get install chromium "
                 "chromium-driver); .ci/run installs them", allow_module_level=True)
 
+pytestmark = pytest.mark.browser  # `./dev test -m browser`; CI always runs them
+
 from selenium import webdriver  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402

@@ -20,6 +20,8 @@ from tests.fakes.loopback import AppServer
 if not (CHROMIUM and DRIVER):
     pytest.skip("browser tests need Debian's chromium and chromium-driver", allow_module_level=True)
 
+pytestmark = pytest.mark.browser  # `./dev test -m browser`; CI always runs them
+
 from selenium import webdriver  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
